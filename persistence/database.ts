@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { countersignEntities } from './entities.js';
+import { migrationsList } from './migrations/index.js';
+
+/** Where countersign keeps its tables. */
+export interface DatabaseOptions {
+  /** A host's own MikroORM (PostgreSQL) instance; it must include `countersignEntities`. */
+  orm?: MikroORM;
+  /** `postgres://…`; when absent (and no `orm`), an embedded PGlite database is started. */
+  databaseUrl?: string;
+  /** Embedded data directory, or `memory://` to keep nothing. @default '.countersign/pgdata' */
+  embeddedDataDir?: string;
+  /** Connections in countersign's own pool (server only; embedded uses 4). @default 10 */
+  poolSize?: number;
+}
+
+/** An open database: the ORM, its URL (for Agenda's backend) and how to close what we opened. */
+export interface Database {
+  orm: MikroORM;
+  url: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+/** MikroORM options for countersign's entities and migrations at `clientUrl`. */
+export function ormOptions(clientUrl: string, poolSize: number) {
+  return {
+    clientUrl,
+    entities: countersignEntities,
+    extensions: [Migrator],
+    migrations: {
+      tableName: 'countersign_migrations',
+      path: 'persistence/migrations',
+      migrationsList,
+      snapshot: true,
+      transactional: true,
+      silent: true,
+      allOrNothing: true,
+      emit: 'ts' as const,
+      snapshotName: '.snapshot-countersign',
+    },
+    pool: { min: 0, max: poolSize },
+    allowGlobalContext: false,
+    ensureDatabase: false,
+  };
+}
+
+/**
+ * Opens countersign's database: the host's ORM, a PostgreSQL server by URL, or an embedded
+ * PGlite served on a loopback socket so the same driver and SQL serve both.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.orm) {
+    const orm = options.orm;
+    const url = orm.config.getClientUrl();
+    // The host owns its ORM; closing governance leaves it open.
+    return { orm, url, embedded: false, close: async () => {} };
+  }
+  if (options.databaseUrl) {
+    const orm = await MikroORM.init(ormOptions(options.databaseUrl, options.poolSize ?? 10));
+    return { orm, url: options.databaseUrl, embedded: false, close: () => orm.close(true) };
+  }
+  return openEmbedded(options.embeddedDataDir ?? '.countersign/pgdata');
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  // PGlite runs one session; its socket server queues the clients' statements and holds the
+  // others back while one client is inside a transaction.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
+  await server.start();
+  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  const orm = await MikroORM.init(ormOptions(url, 4));
+  return {
+    orm,
+    url,
+    embedded: true,
+    close: async () => {
+      await orm.close(true);
+      await server.stop();
+      await db.close();
+    },
+  };
+}

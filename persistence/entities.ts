@@ -1,0 +1,5 @@
+import { ToolActionEvent } from './toolActionEvent.entity.js';
+import { ToolProposal } from './toolProposal.entity.js';
+
+/** Every entity countersign maps; a host that brings its own MikroORM adds these. */
+export const countersignEntities = [ToolProposal, ToolActionEvent];

@@ -1,0 +1,41 @@
+/** A JSON value as stored in a jsonb column. */
+export type StoredJson =
+  null | boolean | number | string | StoredJson[] | { [key: string]: StoredJson };
+
+/** A `tool_action_events` row as countersign writes and reads it. */
+export interface EventRow {
+  id: string;
+  proposalId: string;
+  approvalId: string | null;
+  seq: number;
+  type: string;
+  actorId: string;
+  payload: Record<string, StoredJson>;
+  prevHash: string;
+  hash: string;
+  /** ISO timestamp with milliseconds. */
+  createdAt: string;
+}
+
+/** A `tool_proposals` row as countersign writes and reads it. */
+export interface ProposalRow {
+  id: string;
+  toolName: string;
+  toolVersion: string;
+  actorId: string;
+  conversationId: string | null;
+  caseId: string | null;
+  status: 'proposed' | 'blocked';
+  blockedOutcome: string | null;
+  blockedReason: string | null;
+  blockedIssues: StoredJson[] | null;
+  riskTier: string;
+  approvalMode: string;
+  idempotencyKey: string | null;
+  toolSnapshot: Record<string, StoredJson>;
+  inputSnapshot: StoredJson;
+  actorSnapshot: Record<string, StoredJson>;
+  auditSeq: number;
+  auditHead: string;
+  createdAt: string;
+}

@@ -1,0 +1,23 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * An append-only audit row. `prevHash` is the SHA-256 of the proposal's previous event
+ * (a fixed genesis value for the first); `hash` covers this row's content and `prevHash`.
+ */
+export const ToolActionEvent = defineEntity({
+  name: 'ToolActionEvent',
+  tableName: 'tool_action_events',
+  properties: {
+    id: p.uuid().primary(),
+    proposalId: p.uuid(),
+    approvalId: p.uuid().nullable(),
+    seq: p.integer(),
+    type: p.string().length(64),
+    actorId: p.string().length(256),
+    payload: p.json<Record<string, unknown>>(),
+    prevHash: p.string().length(64),
+    hash: p.string().length(64),
+    createdAt: p.datetime(),
+  },
+  uniques: [{ properties: ['proposalId', 'seq'] }],
+});

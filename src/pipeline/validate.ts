@@ -1,0 +1,219 @@
+import { z } from 'zod';
+import { canonicalJson } from '../canonicalJson.js';
+import type { JsonValue } from '../canonicalJson.js';
+import type {
+  ApprovalMode,
+  AuthorizeDecision,
+  RiskTier,
+  ToolDefinition,
+} from '../tools/defineTool.js';
+import type { ToolRegistry } from '../tools/toolRegistry.js';
+import type { ProposalRequest } from './proposalRequest.js';
+import { storabilityIssues } from './storableJson.js';
+
+/** Why a proposal was blocked; the order of the gates is the precedence. */
+export type BlockedOutcome =
+  | 'unsupported'
+  | 'needs_input'
+  | 'scope_invalid'
+  | 'policy_denied'
+  | 'allowlist_violation'
+  | 'budget_exceeded';
+
+/** The tool as it was when the proposal was judged. */
+export interface ToolSnapshot {
+  name: string;
+  version: string;
+  riskTier: RiskTier;
+  approvalMode: ApprovalMode;
+  requiredScopes: string[];
+  cost: number;
+  timeoutMs: number;
+  idempotent: boolean;
+}
+
+/** Who proposed, with what scopes, in which conversation or case, and what policy said. */
+export interface ActorSnapshot {
+  actorId: string;
+  scopes: string[];
+  conversationId: string | null;
+  caseId: string | null;
+  policy: 'allowed' | 'no_policy' | 'denied' | 'not_reached';
+}
+
+/** Everything `propose` stores for a call that passed every gate. */
+export interface ValidatedAttrs {
+  riskTier: RiskTier;
+  approvalMode: ApprovalMode;
+  toolSnapshot: ToolSnapshot;
+  /** The parsed input as canonical JSON: what is stored, hashed and later run. */
+  inputSnapshot: JsonValue;
+  actorSnapshot: ActorSnapshot;
+}
+
+/** What `validate` returns: every gate passed, or the first gate that blocked. */
+export type ValidationResult =
+  | { ok: true; attrs: ValidatedAttrs }
+  | {
+      ok: false;
+      outcome: BlockedOutcome;
+      reason: string;
+      issues?: z.core.$ZodIssue[];
+      /** The resolved tool, or null when gate 0 could not resolve one. */
+      tool: ToolSnapshot | null;
+      actor: ActorSnapshot;
+    };
+
+/** Limits the pipeline applies besides the tool's own schema. */
+export interface PipelineLimits {
+  maxInputBytes: number;
+}
+
+type Blocked = Extract<ValidationResult, { ok: false }>;
+
+export function snapshotTool(tool: ToolDefinition): ToolSnapshot {
+  return {
+    name: tool.name,
+    version: tool.version,
+    riskTier: tool.riskTier,
+    approvalMode: tool.approvalMode,
+    requiredScopes: [...tool.requiredScopes],
+    cost: tool.cost,
+    timeoutMs: tool.timeoutMs,
+    idempotent: tool.idempotent,
+  };
+}
+
+function snapshotActor(req: ProposalRequest, policy: ActorSnapshot['policy']): ActorSnapshot {
+  const { scopes, conversationId, caseId } = req.context;
+  return { actorId: req.actorId, scopes, conversationId, caseId, policy };
+}
+
+async function parseInput(tool: ToolDefinition, input: unknown) {
+  try {
+    return tool.input.safeParse(input);
+  } catch (error) {
+    // A schema with async refinements refuses the sync parse; only those pay for the async one.
+    if (error instanceof z.core.$ZodAsyncError) return tool.input.safeParseAsync(input);
+    throw error;
+  }
+}
+
+async function runAuthorize(
+  tool: ToolDefinition,
+  req: ProposalRequest,
+  input: unknown,
+): Promise<AuthorizeDecision | null> {
+  if (!tool.authorize) return null;
+  const { scopes, conversationId, caseId } = req.context;
+  const ctx = {
+    tool: { name: tool.name, version: tool.version, riskTier: tool.riskTier },
+    scopes,
+    conversationId,
+    caseId,
+  };
+  try {
+    const decision: unknown = await tool.authorize(req.actorId, input, ctx);
+    if (decision && typeof decision === 'object' && 'allow' in decision) {
+      if (decision.allow === true) return { allow: true };
+      if (decision.allow === false) {
+        const reason = 'reason' in decision && typeof decision.reason === 'string';
+        return { allow: false, reason: reason ? String(decision.reason) : 'denied by policy' };
+      }
+    }
+    return { allow: false, reason: 'authorize returned an invalid decision' };
+  } catch (error) {
+    // Fail closed: a policy that cannot answer denies.
+    const message = error instanceof Error ? error.message : String(error);
+    return { allow: false, reason: `authorize failed: ${message}` };
+  }
+}
+
+/** Gate 4 slot: case allowlist for the scope path. Cases are not built yet; nothing to check. */
+function checkCaseAllowlist(_req: ProposalRequest, _tool: ToolDefinition): string | null {
+  return null;
+}
+
+/** Gate 5 slot: case budget (count / time / cost). Cases are not built yet; nothing to check. */
+function checkCaseBudget(_req: ProposalRequest, _tool: ToolDefinition): string | null {
+  return null;
+}
+
+/**
+ * The validation pipeline. Pure: it reads no database and writes nothing, so it can be
+ * called any number of times. The gate order below is the precedence; never reorder it.
+ */
+export async function runPipeline(
+  registry: ToolRegistry,
+  req: ProposalRequest,
+  limits: PipelineLimits,
+): Promise<ValidationResult> {
+  const blocked = (
+    outcome: BlockedOutcome,
+    reason: string,
+    tool: ToolSnapshot | null,
+    policy: ActorSnapshot['policy'] = 'not_reached',
+    issues?: z.core.$ZodIssue[],
+  ): Blocked => ({
+    ok: false,
+    outcome,
+    reason,
+    ...(issues ? { issues } : {}),
+    tool,
+    actor: snapshotActor(req, policy),
+  });
+
+  // Gate 0: resolve the tool.
+  const tool = registry.resolve(req.toolRef);
+  if (!tool) return blocked('unsupported', 'unknown_tool', null);
+  const toolSnapshot = snapshotTool(tool);
+
+  // Gate 1: the input parses, and what it parses to can be stored.
+  const parsed = await parseInput(tool, req.context.input);
+  if (!parsed.success) {
+    return blocked(
+      'needs_input',
+      'invalid_input',
+      toolSnapshot,
+      'not_reached',
+      parsed.error.issues,
+    );
+  }
+  const inputText = canonicalJson(parsed.data) ?? 'null';
+  const storeIssues = storabilityIssues(parsed.data, inputText, limits.maxInputBytes);
+  if (storeIssues.length > 0) {
+    return blocked('needs_input', 'invalid_input', toolSnapshot, 'not_reached', storeIssues);
+  }
+
+  // Gate 2: the actor holds every required scope.
+  const missing = tool.requiredScopes.filter((s) => !req.context.scopes.includes(s));
+  if (missing.length > 0) {
+    return blocked('scope_invalid', `missing scopes: ${missing.join(', ')}`, toolSnapshot);
+  }
+
+  // Gate 3: the tool's policy allows it.
+  const decision = await runAuthorize(tool, req, parsed.data);
+  if (decision && !decision.allow) {
+    return blocked('policy_denied', decision.reason, toolSnapshot, 'denied');
+  }
+  const policy = decision ? 'allowed' : 'no_policy';
+
+  // Gate 4: case allowlist.
+  const allowlist = checkCaseAllowlist(req, tool);
+  if (allowlist) return blocked('allowlist_violation', allowlist, toolSnapshot, policy);
+
+  // Gate 5: case budget.
+  const budget = checkCaseBudget(req, tool);
+  if (budget) return blocked('budget_exceeded', budget, toolSnapshot, policy);
+
+  return {
+    ok: true,
+    attrs: {
+      riskTier: tool.riskTier,
+      approvalMode: tool.approvalMode,
+      toolSnapshot,
+      inputSnapshot: JSON.parse(inputText) as JsonValue,
+      actorSnapshot: snapshotActor(req, policy),
+    },
+  };
+}

@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { insertProposal, findProposalByKey } from '../../persistence/proposal.repository.js';
+import type { ProposalRow, StoredJson } from '../../persistence/rows.js';
+import { GENESIS_HASH, chainEvents } from '../audit/auditChain.js';
+import { canonicalJson, sha256, toJsonValue } from '../canonicalJson.js';
+import type { GovernanceRuntime } from '../governanceRuntime.js';
+import type { ProposalRequest } from '../pipeline/proposalRequest.js';
+import { validateCall } from '../pipeline/validateCall.js';
+import type { BlockedOutcome, ValidatedAttrs, ValidationResult } from '../pipeline/validate.js';
+import { publish } from '../telemetry.js';
+import { toProposal } from './proposalView.js';
+import type { Proposal } from './proposalView.js';
+
+/** What `propose` returns. A blocked known tool still has a stored proposal. */
+export type ProposeResult =
+  | { ok: true; proposal: Proposal; duplicate: boolean }
+  | { ok: false; outcome: 'unsupported'; reason: 'unknown_tool'; proposal: null }
+  | {
+      ok: false;
+      outcome: Exclude<BlockedOutcome, 'unsupported'>;
+      reason: string;
+      issues?: z.core.$ZodIssue[];
+      proposal: Proposal;
+    };
+
+type Blocked = Extract<ValidationResult, { ok: false }>;
+
+/** The key under which identical calls collapse into one proposal. */
+export function idempotencyKey(req: ProposalRequest, attrs: ValidatedAttrs): string {
+  const { name, version } = attrs.toolSnapshot;
+  return sha256(
+    canonicalJson({
+      tool: `${name}@${version}`,
+      actorId: req.actorId,
+      input: attrs.inputSnapshot,
+      conversationId: req.context.conversationId,
+      caseId: req.context.caseId,
+      callerKey: req.context.idempotencyKey ?? null,
+    }),
+  );
+}
+
+function proposalRow(
+  req: ProposalRequest,
+  id: string,
+  createdAt: string,
+  fields: Pick<
+    ProposalRow,
+    | 'status'
+    | 'blockedOutcome'
+    | 'blockedReason'
+    | 'blockedIssues'
+    | 'riskTier'
+    | 'approvalMode'
+    | 'idempotencyKey'
+    | 'toolSnapshot'
+    | 'inputSnapshot'
+    | 'actorSnapshot'
+  >,
+): ProposalRow {
+  return {
+    id,
+    toolName: (fields.toolSnapshot.name as string) ?? '',
+    toolVersion: (fields.toolSnapshot.version as string) ?? '',
+    actorId: req.actorId,
+    conversationId: req.context.conversationId,
+    caseId: req.context.caseId,
+    auditSeq: 1,
+    auditHead: '',
+    createdAt,
+    ...fields,
+  };
+}
+
+/** Stores the proposal with its first event in one statement; false means a duplicate key. */
+async function store(
+  rt: GovernanceRuntime,
+  row: ProposalRow,
+  type: string,
+  payload: Record<string, unknown>,
+) {
+  const { events, head } = chainEvents(
+    row.id,
+    { seq: 0, hash: GENESIS_HASH },
+    [{ type, actorId: row.actorId, approvalId: null, payload, createdAt: row.createdAt }],
+    randomUUID,
+  );
+  const complete = { ...row, auditSeq: head.seq, auditHead: head.hash };
+  const inserted = await rt.withEm('propose', (em) => insertProposal(em, complete, events[0]!));
+  return { inserted, row: complete };
+}
+
+async function storeBlocked(rt: GovernanceRuntime, req: ProposalRequest, result: Blocked) {
+  const tool = result.tool!;
+  const row = proposalRow(req, randomUUID(), new Date().toISOString(), {
+    status: 'blocked',
+    blockedOutcome: result.outcome,
+    blockedReason: result.reason,
+    blockedIssues: result.issues ? (toJsonValue(result.issues) as StoredJson[]) : null,
+    riskTier: tool.riskTier,
+    approvalMode: tool.approvalMode,
+    idempotencyKey: null,
+    toolSnapshot: toJsonValue(tool) as Record<string, StoredJson>,
+    inputSnapshot: null,
+    actorSnapshot: toJsonValue(result.actor) as Record<string, StoredJson>,
+  });
+  const payload = { outcome: result.outcome, reason: result.reason };
+  const { row: stored } = await store(rt, row, 'proposal_blocked', payload);
+  return toProposal(stored);
+}
+
+/**
+ * `validate` plus persistence: an unknown tool is reported and not stored; a blocked known
+ * tool is stored as blocked with a `proposal_blocked` event; a valid call is stored with a
+ * `proposal_created` event, or the existing proposal is returned for a duplicate key.
+ */
+export async function propose(rt: GovernanceRuntime, req: ProposalRequest): Promise<ProposeResult> {
+  const result = await validateCall(rt, req);
+  if (!result.ok) {
+    if (result.outcome === 'unsupported') {
+      return { ok: false, outcome: 'unsupported', reason: 'unknown_tool', proposal: null };
+    }
+    const proposal = await storeBlocked(rt, req, result);
+    return {
+      ok: false,
+      outcome: result.outcome,
+      reason: result.reason,
+      ...(result.issues ? { issues: result.issues } : {}),
+      proposal,
+    };
+  }
+  const { attrs } = result;
+  const key = idempotencyKey(req, attrs);
+  const row = proposalRow(req, randomUUID(), new Date().toISOString(), {
+    status: 'proposed',
+    blockedOutcome: null,
+    blockedReason: null,
+    blockedIssues: null,
+    riskTier: attrs.riskTier,
+    approvalMode: attrs.approvalMode,
+    idempotencyKey: key,
+    toolSnapshot: attrs.toolSnapshot as unknown as Record<string, StoredJson>,
+    inputSnapshot: attrs.inputSnapshot,
+    actorSnapshot: attrs.actorSnapshot as unknown as Record<string, StoredJson>,
+  });
+  const payload = {
+    riskTier: attrs.riskTier,
+    approvalMode: attrs.approvalMode,
+    idempotencyKey: key,
+  };
+  const { inserted, row: stored } = await store(rt, row, 'proposal_created', payload);
+  if (inserted) {
+    publish('proposed', { proposalId: stored.id, tool: stored.toolName, actorId: stored.actorId });
+    return { ok: true, proposal: toProposal(stored), duplicate: false };
+  }
+  const existing = await rt.withEm('propose', async (em) => {
+    const found = await findProposalByKey(em, key);
+    // The key existed a moment ago and proposals are never deleted: the database is broken.
+    if (!found) throw new Error(`proposal with idempotency key ${key} vanished`);
+    return found;
+  });
+  publish('duplicate', {
+    proposalId: existing.id,
+    tool: existing.toolName,
+    actorId: existing.actorId,
+  });
+  return { ok: true, proposal: toProposal(existing), duplicate: true };
+}

@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { ConfigurationError } from '../errors/configurationError.js';
+
+/** How much harm a tool can do; the approval policy maps each tier to a required role. */
+export type RiskTier = 'low' | 'medium' | 'high' | 'critical';
+/** `auto` runs without a human; `requires_approval` needs a lane; `always_block` never runs. */
+export type ApprovalMode = 'auto' | 'requires_approval' | 'always_block';
+
+/** What `authorize` decides. */
+export type AuthorizeDecision = { allow: true } | { allow: false; reason: string };
+
+/** What `authorize` is told about the call besides the actor and the input. */
+export interface AuthorizeContext {
+  tool: { name: string; version: string; riskTier: RiskTier };
+  scopes: readonly string[];
+  conversationId: string | null;
+  caseId: string | null;
+}
+
+/** What the execution worker hands to `run`. */
+export interface RunContext {
+  signal: AbortSignal;
+  idempotencyKey: string;
+  attempt: number;
+}
+
+/** A tool as written by its author; see {@link defineTool}. */
+export interface ToolSpec<Schema extends z.ZodType = z.ZodType, Result = unknown> {
+  name: string;
+  /** @default '1' */
+  version?: string;
+  /** zod 4 schema of the input; the parsed value is what is stored, hashed and run. */
+  input: Schema;
+  riskTier: RiskTier;
+  approvalMode: ApprovalMode;
+  /** Scopes the proposing actor must hold (gate 2). @default [] */
+  requiredScopes?: readonly string[];
+  /** Policy check (gate 3). May be async; must not write anything. */
+  authorize?: (
+    actorId: string,
+    input: z.output<Schema>,
+    ctx: AuthorizeContext,
+  ) => AuthorizeDecision | Promise<AuthorizeDecision>;
+  /** Cost units charged to a case budget per execution. @default 0 */
+  cost?: number;
+  /** Execution deadline in milliseconds. @default 30000 */
+  timeoutMs?: number;
+  /** Safe to run again with the same idempotency key. @default false */
+  idempotent?: boolean;
+  run: (input: z.output<Schema>, ctx: RunContext) => Result | Promise<Result>;
+}
+
+/** A registered tool: the spec with every default filled in. */
+export interface ToolDefinition<
+  Schema extends z.ZodType = z.ZodType,
+  Result = unknown,
+> extends Required<Omit<ToolSpec<Schema, Result>, 'authorize'>> {
+  authorize: ToolSpec<Schema, Result>['authorize'];
+}
+
+const NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/;
+const specSchema = z.object({
+  name: z.string().regex(NAME, 'letters, digits, _ . : - (max 128), starting with a letter'),
+  version: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/)
+    .default('1'),
+  riskTier: z.enum(['low', 'medium', 'high', 'critical']),
+  approvalMode: z.enum(['auto', 'requires_approval', 'always_block']),
+  requiredScopes: z.array(z.string().min(1)).default([]),
+  cost: z.number().finite().nonnegative().default(0),
+  timeoutMs: z.number().int().positive().default(30_000),
+  idempotent: z.boolean().default(false),
+  input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
+  run: z.custom<(...args: never[]) => unknown>(
+    (v) => typeof v === 'function',
+    'must be a function',
+  ),
+  authorize: z
+    .custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function')
+    .optional(),
+});
+
+/**
+ * Declares a tool. The definition is checked at once, so a typo fails at start-up rather
+ * than at the first proposal.
+ *
+ * @example
+ * const refund = defineTool({
+ *   name: 'refund', input: z.object({ orderId: z.string(), cents: z.number().int() }),
+ *   riskTier: 'high', approvalMode: 'requires_approval', requiredScopes: ['payments:write'],
+ *   run: async ({ orderId, cents }) => payments.refund(orderId, cents),
+ * });
+ */
+export function defineTool<Schema extends z.ZodType, Result>(
+  spec: ToolSpec<Schema, Result>,
+): ToolDefinition<Schema, Result> {
+  const parsed = specSchema.safeParse(spec);
+  if (!parsed.success) {
+    const where = typeof spec?.name === 'string' ? ` "${spec.name}"` : '';
+    throw new ConfigurationError(`invalid tool${where}: ${z.prettifyError(parsed.error)}`);
+  }
+  const { name, version, riskTier, approvalMode, requiredScopes, cost, timeoutMs, idempotent } =
+    parsed.data;
+  return Object.freeze({
+    name,
+    version,
+    riskTier,
+    approvalMode,
+    requiredScopes,
+    cost,
+    timeoutMs,
+    idempotent,
+    input: spec.input,
+    authorize: spec.authorize,
+    run: spec.run,
+  });
+}
