@@ -1,5 +1,6 @@
 import { ToolActionEvent } from './toolActionEvent.entity.js';
+import { ToolApproval } from './toolApproval.entity.js';
 import { ToolProposal } from './toolProposal.entity.js';
 
 /** Every entity countersign maps; a host that brings its own MikroORM adds these. */
-export const countersignEntities = [ToolProposal, ToolActionEvent];
+export const countersignEntities = [ToolProposal, ToolActionEvent, ToolApproval];

@@ -2,7 +2,6 @@ import type { InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { insertEventsWhen } from './eventSql.js';
 import type { EventRow, ProposalRow, StoredJson } from './rows.js';
-import { ToolActionEvent } from './toolActionEvent.entity.js';
 import { ToolProposal } from './toolProposal.entity.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -62,7 +61,6 @@ export async function insertProposal(
 }
 
 type ProposalEntity = InferEntity<typeof ToolProposal>;
-type EventEntity = InferEntity<typeof ToolActionEvent>;
 
 function toProposalRow(e: ProposalEntity): ProposalRow {
   return {
@@ -88,21 +86,6 @@ function toProposalRow(e: ProposalEntity): ProposalRow {
   };
 }
 
-function toEventRow(e: EventEntity): EventRow {
-  return {
-    id: e.id,
-    proposalId: e.proposalId,
-    approvalId: e.approvalId ?? null,
-    seq: e.seq,
-    type: e.type,
-    actorId: e.actorId,
-    payload: e.payload as Record<string, StoredJson>,
-    prevHash: e.prevHash,
-    hash: e.hash,
-    createdAt: e.createdAt.toISOString(),
-  };
-}
-
 export async function findProposal(em: EntityManager, id: string): Promise<ProposalRow | null> {
   if (!isUuid(id)) return null;
   const found = await em.findOne(ToolProposal, { id });
@@ -115,18 +98,6 @@ export async function findProposalByKey(
 ): Promise<ProposalRow | null> {
   const found = await em.findOne(ToolProposal, { idempotencyKey });
   return found ? toProposalRow(found) : null;
-}
-
-/** Events of the given proposals, each proposal's oldest first. */
-export async function findEvents(em: EntityManager, proposalIds: string[]): Promise<EventRow[]> {
-  const ids = proposalIds.filter(isUuid);
-  if (ids.length === 0) return [];
-  const found = await em.find(
-    ToolActionEvent,
-    { proposalId: { $in: ids } },
-    { orderBy: { proposalId: 'asc', seq: 'asc' } },
-  );
-  return found.map(toEventRow);
 }
 
 /** A conversation's proposals, newest first. */

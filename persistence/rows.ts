@@ -39,3 +39,30 @@ export interface ProposalRow {
   auditHead: string;
   createdAt: string;
 }
+
+/** A `tool_approvals` row as countersign writes and reads it (timestamps as ISO text). */
+export interface LaneRow {
+  id: string;
+  proposalId: string;
+  status: string;
+  executionState: string | null;
+  snapshot: Record<string, StoredJson>;
+  machineId: string;
+  machineVersion: number;
+  version: number;
+  expiresAt: string | null;
+  decidedBy: string | null;
+  decisionReason: string | null;
+  decisionNote: string | null;
+  inputHash: string;
+  attempt: number;
+  leaseUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Where a proposal's audit chain ends: the seq and hash of its last event. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}

@@ -17,7 +17,21 @@ import {
   verifyAuditTrail,
 } from './proposals/proposalReads.js';
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/proposalView.js';
-import type { ToolDefinition } from './tools/defineTool.js';
+import type { InspectionEvent } from 'xstate';
+import type { Enqueue, ResolveActor } from './governanceRuntime.js';
+import {
+  executeApproved,
+  getActiveApproval,
+  getLatestApproval,
+  requestApproval,
+  sendLaneEvent,
+} from './lanes/laneFacade.js';
+import type { RequestApprovalOptions } from './lanes/laneFacade.js';
+import type { LaneResult } from './lanes/laneResult.js';
+import type { Approval } from './lanes/laneView.js';
+import { replayLane } from './lanes/replayLane.js';
+import type { LaneReplay } from './lanes/replayLane.js';
+import type { RiskTier, ToolDefinition } from './tools/defineTool.js';
 import { ToolRegistry } from './tools/toolRegistry.js';
 import type { ToolRef } from './tools/toolRegistry.js';
 
@@ -32,6 +46,24 @@ export interface GovernanceOptions extends DatabaseOptions {
    * `countersign migrate` in your deploy instead). @default true
    */
   applyMigrations?: boolean;
+  /** Seconds a lane waits for a decision before it expires. @default 172800 (48 h) */
+  approvalTtlSeconds?: number;
+  /** Role an approver must hold, per risk tier; enforced only with `resolveActor`. */
+  approverRoles?: Partial<Record<RiskTier, string>>;
+  /** Looks up an actor's scopes and roles; without it no role is required (four-eyes still holds). */
+  resolveActor?: ResolveActor;
+  /** Receives each lane job after its record commits. @default none: jobs wait for a scheduler */
+  enqueue?: Enqueue;
+  /** XState inspection callback, passed to every lane actor the runtime creates. */
+  inspect?: (event: InspectionEvent) => void;
+  /** The runtime's clock (the machine has none). @default () => new Date() */
+  clock?: () => Date;
+}
+
+/** Per-call options of the decision methods. */
+export interface DecisionOptions {
+  /** Replaces the scheduler for this call's jobs. */
+  enqueue?: Enqueue;
 }
 
 /** The governance facade; see the README for the lifecycle. */
@@ -47,6 +79,41 @@ export interface Governance {
   listProposalsForConversation(conversationId: string): Promise<ProposalWithEvents[]>;
   /** Checks a proposal's hash chain; names the first edited, removed or reordered row. */
   verifyAuditTrail(proposalId: string): Promise<AuditVerification>;
+  /** Opens a pending lane for a `requires_approval` proposal; enqueues its expiry. */
+  requestApproval(proposalId: string, options?: RequestApprovalOptions): Promise<LaneResult>;
+  /** Approves a pending lane (four-eyes, role), then enqueues the resume; never runs the tool. */
+  approve(
+    approvalId: string,
+    actorId: string,
+    options?: DecisionOptions & { note?: string },
+  ): Promise<LaneResult>;
+  /** Rejects a pending lane; `reason` is required. */
+  reject(
+    approvalId: string,
+    actorId: string,
+    options: DecisionOptions & { reason: string },
+  ): Promise<LaneResult>;
+  /** Defers a pending lane; `reason` is required. */
+  defer(
+    approvalId: string,
+    actorId: string,
+    options: DecisionOptions & { reason: string },
+  ): Promise<LaneResult>;
+  /** Expires a pending lane now (the expiry job does the same at the deadline). */
+  expire(approvalId: string, options?: DecisionOptions & { actorId?: string }): Promise<LaneResult>;
+  /** Moves an approved lane to execution and enqueues the execution job. */
+  executeApproved(approvalId: string, options?: DecisionOptions): Promise<LaneResult>;
+  /** Sends a host event (`APPROVE`, `REJECT`, `DEFER`, `EXPIRE`, `RESUME`), validated with zod. */
+  send(approvalId: string, event: unknown, options?: DecisionOptions): Promise<LaneResult>;
+  /** The proposal's pending lane, or null. */
+  getActiveApproval(proposalId: string): Promise<Approval | null>;
+  /** The proposal's most recently updated lane, any status, or null. */
+  getLatestApproval(proposalId: string): Promise<Approval | null>;
+  /** Replays a lane's recorded events through a fresh actor for an inspector. */
+  replayLane(
+    approvalId: string,
+    options?: { inspect?: (event: InspectionEvent) => void },
+  ): Promise<LaneReplay>;
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]>;
   /** Closes what this governance opened (not a host-supplied ORM). */
@@ -86,7 +153,24 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     await db.close();
     throw error;
   }
-  const rt = createRuntime(registry, db, { maxInputBytes });
+  const rt = createRuntime({
+    registry,
+    db,
+    limits: { maxInputBytes },
+    lanes: {
+      approvalTtlSeconds: options.approvalTtlSeconds ?? 172_800,
+      approverRoles: options.approverRoles ?? {},
+      resolveActor: options.resolveActor,
+      enqueue: options.enqueue ?? (() => {}),
+      inspect: options.inspect,
+      now: options.clock ?? (() => new Date()),
+    },
+  });
+  // Decision options carry the event's fields and, apart from them, an `enqueue`.
+  const decide = (approvalId: string, event: Record<string, unknown>, options: unknown) => {
+    const { enqueue, ...fields } = (options ?? {}) as DecisionOptions & Record<string, unknown>;
+    return sendLaneEvent(rt, approvalId, { ...fields, ...event }, enqueue);
+  };
 
   return {
     validate: (tool, actorId, context) =>
@@ -97,6 +181,16 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     listProposalsForConversation: (conversationId) =>
       listProposalsForConversation(rt, conversationId),
     verifyAuditTrail: (proposalId) => verifyAuditTrail(rt, proposalId),
+    requestApproval: (proposalId, opts) => requestApproval(rt, proposalId, opts),
+    approve: (id, actorId, opts) => decide(id, { type: 'APPROVE', actorId }, opts),
+    reject: (id, actorId, opts) => decide(id, { type: 'REJECT', actorId }, opts),
+    defer: (id, actorId, opts) => decide(id, { type: 'DEFER', actorId }, opts),
+    expire: (id, opts) => decide(id, { type: 'EXPIRE' }, opts),
+    executeApproved: (id, opts) => executeApproved(rt, id, opts?.enqueue),
+    send: (id, event, opts) => sendLaneEvent(rt, id, event, opts?.enqueue),
+    getActiveApproval: (proposalId) => getActiveApproval(rt, proposalId),
+    getLatestApproval: (proposalId) => getLatestApproval(rt, proposalId),
+    replayLane: (id, opts) => replayLane(rt, id, opts),
     migrate: () => migrate(db.orm, db.embedded),
     close: () => db.close(),
   };

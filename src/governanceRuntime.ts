@@ -1,31 +1,53 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { InspectionEvent } from 'xstate';
 import type { Database } from '../persistence/database.js';
+import type { LaneJobRequest } from '../scheduler/jobNames.js';
 import { CountersignError } from './errors/countersignError.js';
 import { DatabaseError } from './errors/databaseError.js';
 import type { PipelineLimits } from './pipeline/validate.js';
+import type { RiskTier } from './tools/defineTool.js';
 import type { ToolRegistry } from './tools/toolRegistry.js';
 
-/** What every facade operation shares: the tools, the database and the configured limits. */
+/** Hands a lane step to the scheduler; called only after the step's record has committed. */
+export type Enqueue = (job: LaneJobRequest) => void | Promise<void>;
+
+/** What the host knows of an actor: their scopes and roles. */
+export interface ActorIdentity {
+  scopes: readonly string[];
+  roles: readonly string[];
+}
+
+/** Looks an actor up; null for an actor the host does not know. */
+export type ResolveActor = (
+  actorId: string,
+) => ActorIdentity | null | Promise<ActorIdentity | null>;
+
+/** How lanes are opened, decided and handed on. */
+export interface LaneSettings {
+  approvalTtlSeconds: number;
+  approverRoles: Partial<Record<RiskTier, string>>;
+  resolveActor: ResolveActor | undefined;
+  enqueue: Enqueue;
+  inspect: ((event: InspectionEvent) => void) | undefined;
+  now: () => Date;
+}
+
+/** What every facade operation shares: the tools, the database and the configuration. */
 export interface GovernanceRuntime {
   registry: ToolRegistry;
   db: Database;
   limits: PipelineLimits;
+  lanes: LaneSettings;
   /** Runs `fn` on a fresh EntityManager fork; driver failures become {@link DatabaseError}. */
   withEm<T>(operation: string, fn: (em: EntityManager) => Promise<T>): Promise<T>;
 }
 
-export function createRuntime(
-  registry: ToolRegistry,
-  db: Database,
-  limits: PipelineLimits,
-): GovernanceRuntime {
+export function createRuntime(parts: Omit<GovernanceRuntime, 'withEm'>): GovernanceRuntime {
   return {
-    registry,
-    db,
-    limits,
+    ...parts,
     async withEm(operation, fn) {
       try {
-        return await fn(db.orm.em.fork());
+        return await fn(parts.db.orm.em.fork());
       } catch (error) {
         if (error instanceof CountersignError) throw error;
         throw new DatabaseError(operation, error);

@@ -23,6 +23,15 @@ export type {
 export type { ProposeResult } from './proposals/propose.js';
 export type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/proposalView.js';
 export type { AuditVerification } from './audit/auditChain.js';
+export type { ActorIdentity, Enqueue, ResolveActor } from './governanceRuntime.js';
+export type { DecisionOptions } from './governance.js';
+export type { RequestApprovalOptions } from './lanes/laneFacade.js';
+export type { LaneError, LaneResult } from './lanes/laneResult.js';
+export type { Approval } from './lanes/laneView.js';
+export type { LaneReplay } from './lanes/replayLane.js';
+export type { HostLaneEvent } from './lanes/laneEventSchema.js';
+export type { LaneJobName, LaneJobRequest } from '../scheduler/jobNames.js';
+export type { LaneFailure, LaneStatus } from '../machines/laneTypes.js';
 export { telemetryChannels } from './telemetry.js';
 export type { TelemetryChannelName } from './telemetry.js';
 export { countersignEntities } from '../persistence/entities.js';
@@ -30,3 +39,4 @@ export { CountersignError, isCountersignError } from './errors/countersignError.
 export { ConfigurationError, isConfigurationError } from './errors/configurationError.js';
 export { DatabaseError, isDatabaseError } from './errors/databaseError.js';
 export { InvalidRequestError, isInvalidRequestError } from './errors/invalidRequestError.js';
+export { LaneSnapshotError, isLaneSnapshotError } from './errors/laneSnapshotError.js';

@@ -1,5 +1,5 @@
+import { findEvents } from '../../persistence/event.repository.js';
 import {
-  findEvents,
   findProposal,
   findProposalsForConversation,
 } from '../../persistence/proposal.repository.js';

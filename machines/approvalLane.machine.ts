@@ -1,0 +1,259 @@
+import { assign, emit, not, setup } from 'xstate';
+import type { LaneContext, LaneEffect, LaneEvent, LaneInput, LaneRefusal } from './laneTypes.js';
+
+/** Stored with every snapshot; a snapshot of another id is refused. */
+export const APPROVAL_LANE_MACHINE_ID = 'countersign.approvalLane';
+/** Bump with a registered snapshot migration whenever states or context change shape. */
+export const APPROVAL_LANE_MACHINE_VERSION = 1;
+
+type Ev<T extends LaneEvent['type']> = Extract<LaneEvent, { type: T }>;
+const actorOf = (e: LaneEvent) => ('actorId' in e ? e.actorId : 'system:worker');
+const refusal = (error: LaneRefusal, reason: string) => ({
+  type: 'refuse' as const,
+  params: { error, reason },
+});
+
+/**
+ * One approval attempt of one proposal. Pure: effects are emitted (`audit`, `enqueue`,
+ * `refused`) for the runtime to perform, time arrives on each event as `at`, and the expiry
+ * deadline is an Agenda job, never an `after` timer (actors here live for one event).
+ */
+export const approvalLaneMachine = setup({
+  types: {
+    context: {} as LaneContext,
+    events: {} as LaneEvent,
+    input: {} as LaneInput,
+    emitted: {} as LaneEffect,
+  },
+  guards: {
+    isAutoApproved: ({ context }) => context.opened.autoApprovedBy !== null,
+    isPastDeadline: ({ context, event }) =>
+      context.expiresAt !== null && Date.parse(event.at) >= Date.parse(context.expiresAt),
+    isProposer: ({ context, event }) => actorOf(event) === context.proposerId,
+    hasRequiredRole: ({ context, event }) =>
+      context.requiredRole === null ||
+      ('actorRoles' in event && event.actorRoles.includes(context.requiredRole)),
+    hasReason: ({ event }) => 'reason' in event && event.reason.trim() !== '',
+    isApprovedInput: ({ context, event }) =>
+      (event as Ev<'EXECUTION_CLAIMED'>).inputHash === context.decision?.inputHash,
+  },
+  actions: {
+    refuse: emit((_, params: { error: LaneRefusal; reason: string }) => ({
+      type: 'refused' as const,
+      ...params,
+    })),
+    recordRequest: emit(({ context }) => ({
+      type: 'audit' as const,
+      event: 'approval_requested',
+      actorId: context.opened.by,
+      at: context.opened.at,
+      data: {
+        expiresAt: context.expiresAt,
+        requiredRole: context.requiredRole,
+        inputHash: context.inputHash,
+      },
+    })),
+    enqueueExpiry: emit(({ context }) => ({
+      type: 'enqueue' as const,
+      job: 'approval-expiry' as const,
+      runAt: context.expiresAt,
+    })),
+    recordAutoApproval: assign({
+      decision: ({ context }) => ({
+        kind: 'approved' as const,
+        actorId: context.opened.autoApprovedBy ?? 'system:auto',
+        at: context.opened.at,
+        note: null,
+        reason: null,
+        inputHash: context.inputHash,
+      }),
+    }),
+    recordDecision: assign({
+      decision: (
+        { context, event },
+        params: { kind: 'approved' | 'rejected' | 'deferred' | 'expired' },
+      ) => ({
+        kind: params.kind,
+        actorId: actorOf(event),
+        at: event.at,
+        note: 'note' in event ? (event.note ?? null) : null,
+        reason: 'reason' in event ? event.reason : null,
+        inputHash: context.inputHash,
+      }),
+    }),
+    auditDecision: emit(({ context }) => ({
+      type: 'audit' as const,
+      event: context.decision!.kind,
+      actorId: context.decision!.actorId,
+      at: context.decision!.at,
+      data: { ...context.decision! },
+    })),
+    enqueueResume: emit({ type: 'enqueue' as const, job: 'approval-resume' as const, runAt: null }),
+    enqueueExecution: emit(({ event }) => ({
+      type: 'enqueue' as const,
+      job: 'tool-execution' as const,
+      runAt: event.type === 'EXECUTION_RETRY' ? event.retryAt : null,
+    })),
+    recordStep: emit(({ context, event }, params: { step: string }) => ({
+      type: 'audit' as const,
+      event: params.step,
+      actorId: actorOf(event),
+      at: event.at,
+      data: {
+        attempt: context.attempt,
+        ...(context.failure && params.step !== 'execution_started'
+          ? { failure: context.failure }
+          : {}),
+      },
+    })),
+    recordClaim: assign({
+      attempt: ({ context }) => context.attempt + 1,
+      leaseUntil: ({ event }) => (event as Ev<'EXECUTION_CLAIMED'>).leaseUntil,
+    }),
+    recordResult: assign({
+      result: ({ event }) => (event as Ev<'EXECUTION_SUCCEEDED'>).result,
+      leaseUntil: null,
+    }),
+    recordFailure: assign({
+      failure: ({ event }) => (event as Ev<'EXECUTION_FAILED' | 'EXECUTION_RETRY'>).failure,
+      leaseUntil: null,
+    }),
+    recordInputMismatch: assign({
+      failure: {
+        code: 'input_mismatch',
+        message: 'the input about to run does not hash to the input that was approved',
+      },
+    }),
+  },
+}).createMachine({
+  id: 'approvalLane',
+  version: String(APPROVAL_LANE_MACHINE_VERSION),
+  context: ({ input }) => ({
+    laneId: input.laneId,
+    proposalId: input.proposalId,
+    proposerId: input.proposerId,
+    requiredRole: input.requiredRole,
+    inputHash: input.inputHash,
+    expiresAt: input.expiresAt,
+    opened: { by: input.requestedBy, at: input.at, autoApprovedBy: input.autoApprovedBy ?? null },
+    decision: null,
+    attempt: 0,
+    leaseUntil: null,
+    result: null,
+    failure: null,
+  }),
+  initial: 'requested',
+  states: {
+    requested: {
+      always: [
+        {
+          guard: 'isAutoApproved',
+          target: 'approved',
+          actions: ['recordAutoApproval', 'auditDecision'],
+        },
+        { target: 'pending', actions: ['recordRequest', 'enqueueExpiry'] },
+      ],
+    },
+    pending: {
+      on: {
+        APPROVE: [
+          { guard: 'isPastDeadline', actions: refusal('expired', 'decision_after_deadline') },
+          { guard: 'isProposer', actions: refusal('forbidden', 'four_eyes') },
+          { guard: not('hasRequiredRole'), actions: refusal('forbidden', 'missing_role') },
+          {
+            target: 'approved',
+            actions: [{ type: 'recordDecision', params: { kind: 'approved' } }, 'auditDecision'],
+          },
+        ],
+        REJECT: [
+          { guard: not('hasReason'), actions: refusal('invalid_event', 'reason_required') },
+          { guard: 'isPastDeadline', actions: refusal('expired', 'decision_after_deadline') },
+          { guard: not('hasRequiredRole'), actions: refusal('forbidden', 'missing_role') },
+          {
+            target: 'rejected',
+            actions: [{ type: 'recordDecision', params: { kind: 'rejected' } }, 'auditDecision'],
+          },
+        ],
+        DEFER: [
+          { guard: not('hasReason'), actions: refusal('invalid_event', 'reason_required') },
+          { guard: 'isPastDeadline', actions: refusal('expired', 'decision_after_deadline') },
+          { guard: not('hasRequiredRole'), actions: refusal('forbidden', 'missing_role') },
+          {
+            target: 'deferred',
+            actions: [{ type: 'recordDecision', params: { kind: 'deferred' } }, 'auditDecision'],
+          },
+        ],
+        EXPIRE: {
+          target: 'expired',
+          actions: [{ type: 'recordDecision', params: { kind: 'expired' } }, 'auditDecision'],
+        },
+      },
+    },
+    approved: {
+      entry: 'enqueueResume',
+      on: {
+        RESUME: {
+          target: 'execution_pending',
+          actions: [
+            { type: 'recordStep', params: { step: 'execution_enqueued' } },
+            'enqueueExecution',
+          ],
+        },
+      },
+    },
+    execution_pending: {
+      initial: 'queued',
+      states: {
+        queued: {
+          on: {
+            EXECUTION_CLAIMED: [
+              {
+                guard: not('isApprovedInput'),
+                target: '#approvalLane.execution_failed',
+                actions: [
+                  'recordInputMismatch',
+                  { type: 'recordStep', params: { step: 'execution_failed' } },
+                ],
+              },
+              {
+                target: 'running',
+                actions: [
+                  'recordClaim',
+                  { type: 'recordStep', params: { step: 'execution_started' } },
+                ],
+              },
+            ],
+          },
+        },
+        running: {
+          on: {
+            EXECUTION_SUCCEEDED: {
+              target: '#approvalLane.executed',
+              actions: ['recordResult', { type: 'recordStep', params: { step: 'executed' } }],
+            },
+            EXECUTION_FAILED: {
+              target: '#approvalLane.execution_failed',
+              actions: [
+                'recordFailure',
+                { type: 'recordStep', params: { step: 'execution_failed' } },
+              ],
+            },
+            EXECUTION_RETRY: {
+              target: 'queued',
+              actions: [
+                'recordFailure',
+                { type: 'recordStep', params: { step: 'execution_retry_scheduled' } },
+                'enqueueExecution',
+              ],
+            },
+          },
+        },
+      },
+    },
+    executed: { type: 'final' },
+    execution_failed: { type: 'final' },
+    rejected: { type: 'final' },
+    deferred: { type: 'final' },
+    expired: { type: 'final' },
+  },
+});

@@ -1,0 +1,99 @@
+/** Lane states; the top level is mirrored into `tool_approvals.status`. */
+export type LaneStatus =
+  | 'pending'
+  | 'approved'
+  | 'execution_pending'
+  | 'executed'
+  | 'execution_failed'
+  | 'rejected'
+  | 'deferred'
+  | 'expired';
+
+/** Statuses a lane never leaves. */
+export const terminalLaneStatuses: readonly LaneStatus[] = [
+  'executed',
+  'execution_failed',
+  'rejected',
+  'deferred',
+  'expired',
+];
+
+/** A structured failure, as stored and as given to hosts. */
+export interface LaneFailure {
+  code: string;
+  message: string;
+}
+
+/** A human (or system) decision, with the hash of the exact input it was about. */
+export interface LaneDecision {
+  kind: 'approved' | 'rejected' | 'deferred' | 'expired';
+  actorId: string;
+  at: string;
+  note: string | null;
+  reason: string | null;
+  inputHash: string;
+}
+
+export interface LaneContext {
+  laneId: string;
+  proposalId: string;
+  proposerId: string;
+  /** Role an approver must hold for this tool's risk tier; null when none is required. */
+  requiredRole: string | null;
+  /** SHA-256 of the proposal's validated input, fixed when the lane opens. */
+  inputHash: string;
+  /** Who opened the lane, when, and (auto tools) who approved it on opening. */
+  opened: { by: string; at: string; autoApprovedBy: string | null };
+  /** ISO deadline for a decision; null for lanes that start approved. */
+  expiresAt: string | null;
+  decision: LaneDecision | null;
+  /** Execution attempts started so far. */
+  attempt: number;
+  /** ISO time until which the running attempt's claim holds. */
+  leaseUntil: string | null;
+  result: unknown;
+  failure: LaneFailure | null;
+}
+
+/** What opens a lane. `autoApprovedBy` makes it start approved (auto tools). */
+export interface LaneInput {
+  laneId: string;
+  proposalId: string;
+  proposerId: string;
+  requiredRole: string | null;
+  inputHash: string;
+  expiresAt: string | null;
+  requestedBy: string;
+  /** The opening time; every event carries its own `at`, stamped by the runtime. */
+  at: string;
+  autoApprovedBy?: string;
+}
+
+export interface Stamped {
+  /** ISO time, stamped by the runtime so the machine never reads a clock. */
+  at: string;
+}
+
+/** Events the machine accepts. Decisions carry the decider's roles, resolved by the runtime. */
+export type LaneEvent =
+  | ({ type: 'APPROVE'; actorId: string; note?: string; actorRoles: string[] } & Stamped)
+  | ({ type: 'REJECT'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
+  | ({ type: 'DEFER'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
+  | ({ type: 'EXPIRE'; actorId: string } & Stamped)
+  | ({ type: 'RESUME'; actorId: string } & Stamped)
+  | ({ type: 'EXECUTION_CLAIMED'; inputHash: string; leaseUntil: string } & Stamped)
+  | ({ type: 'EXECUTION_SUCCEEDED'; result: unknown } & Stamped)
+  | ({ type: 'EXECUTION_FAILED'; failure: LaneFailure } & Stamped)
+  | ({ type: 'EXECUTION_RETRY'; failure: LaneFailure; retryAt: string } & Stamped);
+
+/** Jobs a transition asks the runtime to enqueue once it has committed. */
+export type LaneJob = 'approval-expiry' | 'approval-resume' | 'tool-execution';
+
+/** Why an event that reached a handler was still refused. */
+export type LaneRefusal = 'expired' | 'forbidden' | 'invalid_event';
+
+/** Effects the machine declares; the runtime performs them (it never does I/O itself). */
+export type LaneEffect =
+  | { type: 'audit'; event: string; actorId: string; at: string; data: Record<string, unknown> }
+  | { type: 'enqueue'; job: LaneJob; runAt: string | null }
+  | { type: 'refused'; error: LaneRefusal; reason: string };

@@ -1,0 +1,31 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * One approval lane: the XState snapshot plus the columns mirrored out of it for queries
+ * (status, deadline, decision, execution claim). `version` is the optimistic-lock counter.
+ * A partial unique index (in the migration) allows one `pending` lane per proposal.
+ */
+export const ToolApproval = defineEntity({
+  name: 'ToolApproval',
+  tableName: 'tool_approvals',
+  properties: {
+    id: p.uuid().primary(),
+    proposalId: p.uuid(),
+    status: p.string().length(32),
+    executionState: p.string().length(16).nullable(),
+    snapshot: p.json<Record<string, unknown>>(),
+    machineId: p.string().length(128),
+    machineVersion: p.integer(),
+    version: p.integer(),
+    expiresAt: p.datetime().nullable(),
+    decidedBy: p.string().length(256).nullable(),
+    decisionReason: p.text().nullable(),
+    decisionNote: p.text().nullable(),
+    inputHash: p.string().length(64),
+    attempt: p.integer(),
+    leaseUntil: p.datetime().nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+  indexes: [{ properties: ['proposalId', 'updatedAt'] }],
+});

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+const storable = (s: string) => !s.includes('\0') && s.isWellFormed();
+const actorId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .refine(storable, 'contains unstorable characters');
+const text = z.string().max(4_000).refine(storable, 'contains unstorable characters');
+const reason = text.trim().min(1, 'a reason is required');
+
+/**
+ * Events a host may send to a lane (`send`, HTTP). Execution events are absent on purpose:
+ * only the execution worker may report that a tool ran.
+ */
+export const hostLaneEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('APPROVE'), actorId, note: text.optional() }),
+  z.strictObject({ type: z.literal('REJECT'), actorId, reason }),
+  z.strictObject({ type: z.literal('DEFER'), actorId, reason }),
+  z.strictObject({ type: z.literal('EXPIRE'), actorId: actorId.default('system') }),
+  z.strictObject({ type: z.literal('RESUME'), actorId: actorId.default('system') }),
+]);
+
+/** A lane event as a host sends it; the runtime adds the time and the actor's roles. */
+export type HostLaneEvent = z.input<typeof hostLaneEventSchema>;
+export type ParsedHostLaneEvent = z.output<typeof hostLaneEventSchema>;

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import type { LaneEvent } from '../../machines/laneTypes.js';
+import {
+  findBlockingLaneStatuses,
+  findLaneForEvent,
+  findLatestLane,
+  findPendingLane,
+} from '../../persistence/lane.repository.js';
+import { findProposal } from '../../persistence/proposal.repository.js';
+import { jobNames } from '../../scheduler/jobNames.js';
+import { canonicalJson, sha256 } from '../canonicalJson.js';
+import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
+import type { RiskTier } from '../tools/defineTool.js';
+import { hostLaneEventSchema } from './laneEventSchema.js';
+import type { ParsedHostLaneEvent } from './laneEventSchema.js';
+import type { LaneResult } from './laneResult.js';
+import { applyLaneEvent, openLane } from './laneRuntime.js';
+import { toApproval } from './laneView.js';
+import type { Approval } from './laneView.js';
+
+/** Options of `requestApproval`. */
+export interface RequestApprovalOptions {
+  /** Seconds until the lane expires. @default the governance's approvalTtlSeconds (172800) */
+  ttlSeconds?: number;
+  /** Who opens the lane. @default the proposer */
+  actorId?: string;
+  /** Replaces the scheduler for this call's jobs (tests, custom queues). */
+  enqueue?: Enqueue;
+}
+
+const requestOptionsSchema = z.strictObject({
+  ttlSeconds: z.number().int().positive().max(31_536_000).optional(),
+  actorId: z.string().trim().min(1).max(256).optional(),
+  enqueue: z.custom<Enqueue>((v) => typeof v === 'function').optional(),
+});
+
+/** SHA-256 of a validated input as stored: what an approval approves. */
+export function inputHash(input: unknown): string {
+  return sha256(canonicalJson(input) ?? 'null');
+}
+
+/** Opens a pending lane for a `requires_approval` proposal; enqueues its expiry after commit. */
+export async function requestApproval(
+  rt: GovernanceRuntime,
+  proposalId: string,
+  options: RequestApprovalOptions = {},
+): Promise<LaneResult> {
+  const parsed = requestOptionsSchema.safeParse(options);
+  if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
+  const proposal = await rt.withEm('requestApproval', (em) => findProposal(em, proposalId));
+  if (!proposal) return { ok: false, error: 'not_found' };
+  if (proposal.status === 'blocked')
+    return { ok: false, error: 'proposal_blocked', reason: proposal.blockedReason ?? undefined };
+  if (proposal.approvalMode !== 'requires_approval')
+    return { ok: false, error: 'not_requires_approval' };
+  const blocking = await rt.withEm('requestApproval', (em) =>
+    findBlockingLaneStatuses(em, proposalId),
+  );
+  if (blocking.length > 0)
+    return {
+      ok: false,
+      error: 'conflict',
+      reason: `proposal already has a lane that is ${blocking[0]}`,
+    };
+
+  const ttl = parsed.data.ttlSeconds ?? rt.lanes.approvalTtlSeconds;
+  const requiredRole = rt.lanes.resolveActor
+    ? (rt.lanes.approverRoles[proposal.riskTier as RiskTier] ?? null)
+    : null;
+  return openLane(
+    rt,
+    {
+      proposalId,
+      proposerId: proposal.actorId,
+      requiredRole,
+      inputHash: inputHash(proposal.inputSnapshot),
+      expiresAt: new Date(rt.lanes.now().getTime() + ttl * 1000).toISOString(),
+      requestedBy: parsed.data.actorId ?? proposal.actorId,
+    },
+    { seq: proposal.auditSeq, hash: proposal.auditHead },
+    parsed.data.enqueue,
+  );
+}
+
+/** Adds the time and, for decisions, the actor's roles (the machine's guards judge them). */
+async function stamp(
+  rt: GovernanceRuntime,
+  event: ParsedHostLaneEvent,
+): Promise<LaneEvent | { refused: string }> {
+  const at = rt.lanes.now().toISOString();
+  if (event.type === 'EXPIRE' || event.type === 'RESUME') return { ...event, at };
+  let actorRoles: string[] = [];
+  if (rt.lanes.resolveActor) {
+    const identity = await rt.lanes.resolveActor(event.actorId);
+    if (!identity) return { refused: 'unknown_actor' };
+    actorRoles = [...identity.roles];
+  }
+  return { ...event, at, actorRoles };
+}
+
+/** Validates a host event with zod and applies it; bad input is `invalid_event`, never a write. */
+export async function sendLaneEvent(
+  rt: GovernanceRuntime,
+  laneId: string,
+  event: unknown,
+  enqueue?: Enqueue,
+): Promise<LaneResult> {
+  const parsed = hostLaneEventSchema.safeParse(event);
+  if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
+  const stamped = await stamp(rt, parsed.data);
+  if ('refused' in stamped) return { ok: false, error: 'forbidden', reason: stamped.refused };
+  return applyLaneEvent(rt, laneId, stamped, enqueue);
+}
+
+/**
+ * Moves an approved lane to `execution_pending` and enqueues its execution after the commit.
+ * A lane already queued for execution gets its job enqueued again (the worker is idempotent).
+ */
+export async function executeApproved(
+  rt: GovernanceRuntime,
+  laneId: string,
+  enqueue: Enqueue = rt.lanes.enqueue,
+): Promise<LaneResult> {
+  const found = await rt.withEm('executeApproved', (em) => findLaneForEvent(em, laneId));
+  if (!found) return { ok: false, error: 'not_found' };
+  if (found.lane.status === 'execution_pending' && found.lane.executionState === 'queued') {
+    await enqueue({ name: jobNames['tool-execution'], laneId, runAt: null });
+    return { ok: true, approval: toApproval(found.lane) };
+  }
+  return sendLaneEvent(rt, laneId, { type: 'RESUME', actorId: 'system' }, enqueue);
+}
+
+export async function getActiveApproval(
+  rt: GovernanceRuntime,
+  proposalId: string,
+): Promise<Approval | null> {
+  const row = await rt.withEm('getActiveApproval', (em) => findPendingLane(em, proposalId));
+  return row ? toApproval(row) : null;
+}
+
+export async function getLatestApproval(
+  rt: GovernanceRuntime,
+  proposalId: string,
+): Promise<Approval | null> {
+  const row = await rt.withEm('getLatestApproval', (em) => findLatestLane(em, proposalId));
+  return row ? toApproval(row) : null;
+}

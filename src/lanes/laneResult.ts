@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import type { Approval } from './laneView.js';
+
+/** Why a lane operation did not happen. Nothing was written for any of them. */
+export type LaneError =
+  | 'not_found'
+  | 'not_pending'
+  | 'not_approved'
+  | 'not_executing'
+  | 'not_requires_approval'
+  | 'proposal_blocked'
+  | 'forbidden'
+  | 'expired'
+  | 'invalid_event'
+  | 'conflict';
+
+/** What every lane operation returns. */
+export type LaneResult =
+  | { ok: true; approval: Approval }
+  | { ok: false; error: LaneError; reason?: string; issues?: z.core.$ZodIssue[] };
