@@ -108,6 +108,7 @@ export const approvalLaneMachine = setup({
     })),
     recordClaim: assign({
       attempt: ({ context }) => context.attempt + 1,
+      retryAt: null,
       leaseUntil: ({ event }) => (event as Ev<'EXECUTION_CLAIMED'>).leaseUntil,
     }),
     recordResult: assign({
@@ -117,6 +118,9 @@ export const approvalLaneMachine = setup({
     recordFailure: assign({
       failure: ({ event }) => (event as Ev<'EXECUTION_FAILED' | 'EXECUTION_RETRY'>).failure,
       leaseUntil: null,
+    }),
+    recordRetryAt: assign({
+      retryAt: ({ event }) => (event as Ev<'EXECUTION_RETRY'>).retryAt,
     }),
     recordInputMismatch: assign({
       failure: {
@@ -139,6 +143,7 @@ export const approvalLaneMachine = setup({
     decision: null,
     attempt: 0,
     leaseUntil: null,
+    retryAt: null,
     result: null,
     failure: null,
   }),
@@ -242,6 +247,7 @@ export const approvalLaneMachine = setup({
               target: 'queued',
               actions: [
                 'recordFailure',
+                'recordRetryAt',
                 { type: 'recordStep', params: { step: 'execution_retry_scheduled' } },
                 'enqueueExecution',
               ],

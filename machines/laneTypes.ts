@@ -51,6 +51,8 @@ export interface LaneContext {
   attempt: number;
   /** ISO time until which the running attempt's claim holds. */
   leaseUntil: string | null;
+  /** ISO time before which a retried execution must not start. */
+  retryAt: string | null;
   result: unknown;
   failure: LaneFailure | null;
 }

@@ -5,11 +5,15 @@ const COLUMNS =
 const ROW = '(?::uuid, ?::uuid, ?::uuid, ?::int, ?, ?, ?::jsonb, ?, ?, ?::timestamptz)';
 
 /**
- * An `insert into tool_action_events` of `events` that runs only when `guard` (the name of a
- * CTE earlier in the same statement) returned a row, so the events and the write they record
- * commit together or not at all.
+ * An `insert into tool_action_events` of `events` that keeps only the events whose `key`
+ * column appears among the ids returned by `guard` (a CTE earlier in the same statement), so
+ * events and the write they record commit together or not at all.
  */
-export function insertEventsWhen(guard: string, events: readonly EventRow[]) {
+export function insertEventsWhen(
+  guard: string,
+  events: readonly EventRow[],
+  key: 'proposal_id' | 'approval_id',
+) {
   const params = events.flatMap((e) => [
     e.id,
     e.proposalId,
@@ -25,6 +29,6 @@ export function insertEventsWhen(guard: string, events: readonly EventRow[]) {
   const sql =
     `insert into tool_action_events (${COLUMNS}) ` +
     `select v.* from (values ${events.map(() => ROW).join(', ')}) as v(${COLUMNS}) ` +
-    `where exists (select 1 from ${guard}) returning id`;
+    `where v.${key} in (select id from ${guard}) returning id`;
   return { sql, params };
 }

@@ -3,7 +3,7 @@ import { insertEventsWhen } from './eventSql.js';
 import { isUuid } from './proposal.repository.js';
 import type { AuditHead, EventRow, LaneRow, StoredJson } from './rows.js';
 
-const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v === null ? null : String(v));
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v == null ? null : String(v));
 
 function toLaneRow(r: Record<string, unknown>): LaneRow {
   return {
@@ -22,149 +22,183 @@ function toLaneRow(r: Record<string, unknown>): LaneRow {
     inputHash: r.input_hash as string,
     attempt: r.attempt as number,
     leaseUntil: iso(r.lease_until),
+    retryAt: iso(r.retry_at),
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };
 }
 
-/** A lane with its proposal's audit head and proposer, read in one round trip. */
-export async function findLaneForEvent(
-  em: EntityManager,
-  laneId: string,
-): Promise<{ lane: LaneRow; head: AuditHead; proposerId: string } | null> {
-  if (!isUuid(laneId)) return null;
-  const [row] = await em.execute(
-    `select a.*, p.audit_seq, p.audit_head, p.actor_id as proposer_id
-       from tool_approvals a join tool_proposals p on p.id = a.proposal_id where a.id = ?`,
-    [laneId],
-  );
-  if (!row) return null;
+/** A lane with what a step needs of its proposal, read in one round trip. */
+export interface LaneForStep {
+  lane: LaneRow;
+  head: AuditHead;
+  proposerId: string;
+  toolName: string;
+  toolVersion: string;
+  inputSnapshot: StoredJson;
+}
+
+const LANE_FOR_STEP = `select a.*, p.audit_seq, p.audit_head, p.actor_id as proposer_id,
+    p.tool_name, p.tool_version, p.input_snapshot
+  from tool_approvals a join tool_proposals p on p.id = a.proposal_id`;
+
+function toLaneForStep(row: Record<string, unknown>): LaneForStep {
   return {
     lane: toLaneRow(row),
     head: { seq: row.audit_seq as number, hash: row.audit_head as string },
     proposerId: row.proposer_id as string,
+    toolName: row.tool_name as string,
+    toolVersion: row.tool_version as string,
+    inputSnapshot: row.input_snapshot as StoredJson,
   };
 }
 
-const LANE_COLUMNS = [
-  'status',
-  'execution_state',
-  'snapshot',
-  'machine_id',
-  'machine_version',
-  'version',
-  'expires_at',
-  'decided_by',
-  'decision_reason',
-  'decision_note',
-  'input_hash',
-  'attempt',
-  'lease_until',
-  'created_at',
-  'updated_at',
-] as const;
-const CASTS: Partial<Record<(typeof LANE_COLUMNS)[number], string>> = {
-  snapshot: '::jsonb',
-  expires_at: '::timestamptz',
-  lease_until: '::timestamptz',
-  created_at: '::timestamptz',
-  updated_at: '::timestamptz',
-};
+export async function findLaneForStep(
+  em: EntityManager,
+  laneId: string,
+): Promise<LaneForStep | null> {
+  if (!isUuid(laneId)) return null;
+  const [row] = await em.execute(`${LANE_FOR_STEP} where a.id = ?`, [laneId]);
+  return row ? toLaneForStep(row) : null;
+}
 
-function laneValues(lane: LaneRow): unknown[] {
+/** Lanes whose next step is due at `now`, oldest first; see the reconciler for the rules. */
+export async function findDueLanes(
+  em: EntityManager,
+  kind: 'expiry' | 'resume' | 'execution' | 'lease',
+  now: string,
+  graceMs: number,
+  limit: number,
+): Promise<LaneForStep[]> {
+  const where = {
+    expiry: `a.status = 'pending' and a.expires_at <= ?::timestamptz`,
+    resume: `a.status = 'approved' and a.updated_at <= ?::timestamptz - make_interval(secs => ? / 1000.0)`,
+    execution: `a.status = 'execution_pending' and a.execution_state = 'queued'
+      and coalesce(a.retry_at, a.updated_at + make_interval(secs => ? / 1000.0)) <= ?::timestamptz`,
+    lease: `a.status = 'execution_pending' and a.execution_state = 'running' and a.lease_until <= ?::timestamptz`,
+  }[kind];
+  const params = { expiry: [now], resume: [now, graceMs], execution: [graceMs, now], lease: [now] }[
+    kind
+  ];
+  const rows = await em.execute(`${LANE_FOR_STEP} where ${where} order by a.updated_at limit ?`, [
+    ...params,
+    limit,
+  ]);
+  return rows.map(toLaneForStep);
+}
+
+/** One lane's write: the new row, what it must still be at, and the events that record it. */
+export interface LaneWrite {
+  lane: LaneRow;
+  /** Row version the write expects (ignored for an insert). */
+  expectedVersion: number;
+  /** The proposal's audit seq the write expects. */
+  expectedSeq: number;
+  head: AuditHead;
+  events: readonly EventRow[];
+}
+
+const COLUMNS: [string, string][] = [
+  ['id', 'uuid'],
+  ['proposal_id', 'uuid'],
+  ['status', 'text'],
+  ['execution_state', 'text'],
+  ['snapshot', 'jsonb'],
+  ['machine_id', 'text'],
+  ['machine_version', 'int'],
+  ['version', 'int'],
+  ['expires_at', 'timestamptz'],
+  ['decided_by', 'text'],
+  ['decision_reason', 'text'],
+  ['decision_note', 'text'],
+  ['input_hash', 'text'],
+  ['attempt', 'int'],
+  ['lease_until', 'timestamptz'],
+  ['retry_at', 'timestamptz'],
+  ['created_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+];
+const CONTROL: [string, string][] = [
+  ['expected_version', 'int'],
+  ['expected_seq', 'int'],
+  ['new_seq', 'int'],
+  ['new_head', 'text'],
+];
+
+function inputValues(w: LaneWrite): unknown[] {
+  const l = w.lane;
   return [
-    lane.status,
-    lane.executionState,
-    JSON.stringify(lane.snapshot),
-    lane.machineId,
-    lane.machineVersion,
-    lane.version,
-    lane.expiresAt,
-    lane.decidedBy,
-    lane.decisionReason,
-    lane.decisionNote,
-    lane.inputHash,
-    lane.attempt,
-    lane.leaseUntil,
-    lane.createdAt,
-    lane.updatedAt,
+    l.id,
+    l.proposalId,
+    l.status,
+    l.executionState,
+    JSON.stringify(l.snapshot),
+    l.machineId,
+    l.machineVersion,
+    l.version,
+    l.expiresAt,
+    l.decidedBy,
+    l.decisionReason,
+    l.decisionNote,
+    l.inputHash,
+    l.attempt,
+    l.leaseUntil,
+    l.retryAt,
+    l.createdAt,
+    l.updatedAt,
+    w.expectedVersion,
+    w.expectedSeq,
+    w.head.seq,
+    w.head.hash,
   ];
 }
 
 /**
- * The one statement every lane write uses. The proposal's audit head is the serialisation
- * point: it moves only from `expectedSeq`, every lane write moves it, so of two racing
- * writes to one proposal exactly one matches. The lane write and the events run only after
- * the head moved, and `countersign_assert` aborts the whole statement should the lane write
- * not match, so the statement writes everything or nothing. Returns false on a lost race.
+ * The one statement every lane write uses, for one lane or a batch. Each proposal's audit
+ * head is the serialisation point: it moves only from the expected seq and every lane write
+ * moves it, so of two racing writes to one proposal exactly one matches. A lane row and its
+ * events are written only where its head moved, and `countersign_assert` aborts the whole
+ * statement should a moved head's lane row not match, so each lane is written whole or not
+ * at all. Returns the ids of the lanes written; the others lost a race.
  */
-async function writeLane(
+export async function writeLanes(
   em: EntityManager,
-  laneSql: { sql: string; params: unknown[] },
-  proposalId: string,
-  expectedSeq: number,
-  head: AuditHead,
-  events: readonly EventRow[],
-): Promise<boolean> {
-  const ev = insertEventsWhen('lane', events);
-  const [row] = await em.execute(
-    `with head as (
-       update tool_proposals set audit_seq = ?, audit_head = ? where id = ? and audit_seq = ? returning id),
-     lane as (${laneSql.sql}),
+  mode: 'insert' | 'update',
+  writes: readonly LaneWrite[],
+): Promise<Set<string>> {
+  if (writes.length === 0) return new Set();
+  const all = [...COLUMNS, ...CONTROL];
+  const row = `(${all.map(([, type]) => `?::${type}`).join(', ')})`;
+  const names = all.map(([name]) => name).join(', ');
+  const columns = COLUMNS.map(([name]) => name);
+  const laneSql =
+    mode === 'insert'
+      ? `insert into tool_approvals (${columns.join(', ')})
+           select ${columns.map((c) => `i.${c}`).join(', ')} from input i
+           where i.proposal_id in (select id from head) returning id`
+      : `update tool_approvals a set ${columns
+          .filter((c) => c !== 'id')
+          .map((c) => `${c} = i.${c}`)
+          .join(', ')}
+           from input i where a.id = i.id and a.version = i.expected_version
+             and i.proposal_id in (select id from head) returning a.id`;
+  const ev = insertEventsWhen(
+    'lane',
+    writes.flatMap((w) => w.events),
+    'approval_id',
+  );
+  const [result] = await em.execute(
+    `with input (${names}) as (values ${writes.map(() => row).join(', ')}),
+     head as (update tool_proposals p set audit_seq = i.new_seq, audit_head = i.new_head
+       from input i where p.id = i.proposal_id and p.audit_seq = i.expected_seq returning p.id),
+     lane as (${laneSql}),
      ev as (${ev.sql})
-     select (select count(*) from head)::int as heads,
-            countersign_assert((select count(*) from head) = (select count(*) from lane),
-              'lane changed without moving its audit head') as consistent`,
-    [head.seq, head.hash, proposalId, expectedSeq, ...laneSql.params, ...ev.params],
+     select (select coalesce(array_agg(id), '{}') from lane) as written,
+       countersign_assert((select count(*) from head) = (select count(*) from lane),
+         'a lane changed without moving its audit head') as consistent`,
+    [...writes.flatMap(inputValues), ...ev.params],
   );
-  return (row?.heads as number) === 1;
-}
-
-/** Inserts a new lane with its opening events. */
-export function insertLane(
-  em: EntityManager,
-  lane: LaneRow,
-  expectedSeq: number,
-  head: AuditHead,
-  events: readonly EventRow[],
-): Promise<boolean> {
-  const placeholders = LANE_COLUMNS.map((c) => `?${CASTS[c] ?? ''}`).join(', ');
-  return writeLane(
-    em,
-    {
-      sql: `insert into tool_approvals (id, proposal_id, ${LANE_COLUMNS.join(', ')})
-            select ?, ?, ${placeholders} where exists (select 1 from head) returning id`,
-      params: [lane.id, lane.proposalId, ...laneValues(lane)],
-    },
-    lane.proposalId,
-    expectedSeq,
-    head,
-    events,
-  );
-}
-
-/** Replaces a lane's row if it is still at `expectedVersion`; `lane.version` is the new one. */
-export function updateLane(
-  em: EntityManager,
-  lane: LaneRow,
-  expectedVersion: number,
-  expectedSeq: number,
-  head: AuditHead,
-  events: readonly EventRow[],
-): Promise<boolean> {
-  const sets = LANE_COLUMNS.map((c) => `${c} = ?${CASTS[c] ?? ''}`).join(', ');
-  return writeLane(
-    em,
-    {
-      sql: `update tool_approvals set ${sets}
-            where id = ? and version = ? and exists (select 1 from head) returning id`,
-      params: [...laneValues(lane), lane.id, expectedVersion],
-    },
-    lane.proposalId,
-    expectedSeq,
-    head,
-    events,
-  );
+  return new Set((result?.written as string[] | undefined) ?? []);
 }
 
 /** The proposal's pending lane, if any. */

@@ -22,7 +22,7 @@ export async function insertProposal(
   p: ProposalRow,
   event: EventRow,
 ): Promise<boolean> {
-  const events = insertEventsWhen('proposal', [event]);
+  const events = insertEventsWhen('proposal', [event], 'proposal_id');
   const rows = await em.execute(
     `with proposal as (
        insert into tool_proposals (id, tool_name, tool_version, actor_id, conversation_id, case_id,

@@ -57,6 +57,7 @@ export interface LaneRow {
   inputHash: string;
   attempt: number;
   leaseUntil: string | null;
+  retryAt: string | null;
   createdAt: string;
   updatedAt: string;
 }

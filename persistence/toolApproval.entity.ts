@@ -24,8 +24,19 @@ export const ToolApproval = defineEntity({
     inputHash: p.string().length(64),
     attempt: p.integer(),
     leaseUntil: p.datetime().nullable(),
+    retryAt: p.datetime().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },
-  indexes: [{ properties: ['proposalId', 'updatedAt'] }],
+  indexes: [
+    { properties: ['proposalId', 'updatedAt'] },
+    {
+      name: 'tool_approvals_one_pending_per_proposal',
+      expression: `create unique index "tool_approvals_one_pending_per_proposal" on "tool_approvals" ("proposal_id") where "status" = 'pending'`,
+    },
+    {
+      name: 'tool_approvals_due_index',
+      expression: `create index "tool_approvals_due_index" on "tool_approvals" ("status", "expires_at") where "status" in ('pending', 'approved', 'execution_pending')`,
+    },
+  ],
 });

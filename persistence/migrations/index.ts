@@ -1,8 +1,13 @@
 import { Migration20261124065143_proposals } from './Migration20261124065143_proposals.js';
 import { Migration20261124070003_approval_lanes } from './Migration20261124070003_approval_lanes.js';
+import { Migration20261124070505_execution_retry } from './Migration20261124070505_execution_retry.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [
   { name: 'Migration20261124065143_proposals', class: Migration20261124065143_proposals },
   { name: 'Migration20261124070003_approval_lanes', class: Migration20261124070003_approval_lanes },
+  {
+    name: 'Migration20261124070505_execution_retry',
+    class: Migration20261124070505_execution_retry,
+  },
 ];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { LaneEvent } from '../../machines/laneTypes.js';
 import {
   findBlockingLaneStatuses,
-  findLaneForEvent,
+  findLaneForStep,
   findLatestLane,
   findPendingLane,
 } from '../../persistence/lane.repository.js';
@@ -121,7 +121,7 @@ export async function executeApproved(
   laneId: string,
   enqueue: Enqueue = rt.lanes.enqueue,
 ): Promise<LaneResult> {
-  const found = await rt.withEm('executeApproved', (em) => findLaneForEvent(em, laneId));
+  const found = await rt.withEm('executeApproved', (em) => findLaneForStep(em, laneId));
   if (!found) return { ok: false, error: 'not_found' };
   if (found.lane.status === 'execution_pending' && found.lane.executionState === 'queued') {
     await enqueue({ name: jobNames['tool-execution'], laneId, runAt: null });

@@ -6,7 +6,8 @@ import {
 } from '../../machines/approvalLane.machine.js';
 import { restoreLaneSnapshot } from '../../machines/laneSnapshot.js';
 import type { LaneEffect, LaneEvent, LaneInput } from '../../machines/laneTypes.js';
-import { findLaneForEvent, insertLane, updateLane } from '../../persistence/lane.repository.js';
+import { findLaneForStep, writeLanes } from '../../persistence/lane.repository.js';
+import type { LaneForStep, LaneWrite } from '../../persistence/lane.repository.js';
 import type { AuditHead, LaneRow, StoredJson } from '../../persistence/rows.js';
 import { jobNames } from '../../scheduler/jobNames.js';
 import { chainEvents } from '../audit/auditChain.js';
@@ -35,6 +36,11 @@ const NOT_ACCEPTED: Record<LaneEvent['type'], LaneError> = {
   EXECUTION_RETRY: 'not_executing',
 };
 
+/** What one event did to one lane, before anything is written. */
+type Plan =
+  | { write: null; result: Extract<LaneResult, { ok: false }> }
+  | { write: LaneWrite; effects: LaneEffect[]; next: LaneForStep };
+
 function laneRow(
   base: Pick<LaneRow, 'id' | 'proposalId' | 'createdAt'>,
   step: LaneStep,
@@ -57,6 +63,7 @@ function laneRow(
     inputHash: context.inputHash,
     attempt: context.attempt,
     leaseUntil: context.leaseUntil,
+    retryAt: context.retryAt,
     updatedAt: at,
   };
 }
@@ -82,15 +89,12 @@ function auditDrafts(
   );
 }
 
-/** Hands the step's jobs to the scheduler. The step is committed: a failure here is reported, not thrown. */
+/** Hands a committed step's jobs to the scheduler; a failure is reported, not thrown. */
 async function enqueueJobs(laneId: string, effects: LaneEffect[], enqueue: Enqueue) {
   for (const effect of effects) {
     if (effect.type !== 'enqueue') continue;
-    const job = {
-      name: jobNames[effect.job],
-      laneId,
-      runAt: effect.runAt ? new Date(effect.runAt) : null,
-    };
+    const runAt = effect.runAt ? new Date(effect.runAt) : null;
+    const job = { name: jobNames[effect.job], laneId, runAt };
     try {
       await enqueue(job);
     } catch (error) {
@@ -99,10 +103,134 @@ async function enqueueJobs(laneId: string, effects: LaneEffect[], enqueue: Enque
   }
 }
 
+/** Runs the machine for one event on a lane as read; decides what to write, if anything. */
+function planLaneEvent(rt: GovernanceRuntime, found: LaneForStep, event: LaneEvent): Plan {
+  const { lane, head } = found;
+  const restored = restoreLaneSnapshot(lane);
+  if (!restored.ok) throw new LaneSnapshotError(restored.error, lane.id, restored.detail);
+  const step = runLaneStep(lane.id, { snapshot: restored.snapshot }, event, rt.lanes.inspect);
+  const refused = step.effects.find((e) => e.type === 'refused');
+  if (refused)
+    return { write: null, result: { ok: false, error: refused.error, reason: refused.reason } };
+  const drafts = auditDrafts(lane.id, step.effects, { event });
+  if (drafts.length === 0)
+    return { write: null, result: { ok: false, error: NOT_ACCEPTED[event.type] } };
+  const row = laneRow(lane, step, lane.version + 1, event.at);
+  const chained = chainEvents(lane.proposalId, head, drafts, randomUUID);
+  return {
+    write: {
+      lane: row,
+      expectedVersion: lane.version,
+      expectedSeq: head.seq,
+      head: chained.head,
+      events: chained.events,
+    },
+    effects: step.effects,
+    next: { ...found, lane: row, head: chained.head },
+  };
+}
+
+/** After the commit: hand on the jobs, report the transition, answer. */
+async function committed(
+  lane: LaneRow,
+  effects: LaneEffect[],
+  from: string | null,
+  event: string,
+  enqueue: Enqueue,
+): Promise<LaneResult> {
+  await enqueueJobs(lane.id, effects, enqueue);
+  publish('laneTransition', {
+    laneId: lane.id,
+    proposalId: lane.proposalId,
+    from,
+    to: lane.status,
+    event,
+  });
+  return { ok: true, approval: toApproval(lane) };
+}
+
+/** A lane result, plus (when written) the lane as it now is, so a next step can skip the read. */
+export interface LaneStepOutcome {
+  result: LaneResult;
+  lane: LaneForStep | null;
+}
+
+/**
+ * Applies one event to a lane: restore its snapshot, send, and — only if the machine
+ * accepted the event — persist snapshot, mirrored columns, version + 1 and the audit events
+ * in one statement, then enqueue the jobs it declared. `known` skips the first read.
+ */
+export async function stepLane(
+  rt: GovernanceRuntime,
+  laneId: string,
+  event: LaneEvent,
+  enqueue: Enqueue = rt.lanes.enqueue,
+  known: LaneForStep | null = null,
+): Promise<LaneStepOutcome> {
+  let found = known;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    found ??= await rt.withEm('readLane', (em) => findLaneForStep(em, laneId));
+    if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
+    const plan = planLaneEvent(rt, found, event);
+    if (!plan.write) return { result: plan.result, lane: found };
+    const write = plan.write;
+    const written = await rt.withEm('writeLane', (em) => writeLanes(em, 'update', [write]));
+    if (written.has(laneId)) {
+      const result = await committed(
+        write.lane,
+        plan.effects,
+        found.lane.status,
+        event.type,
+        enqueue,
+      );
+      return { result, lane: plan.next };
+    }
+    found = null;
+  }
+  return {
+    result: { ok: false, error: 'conflict', reason: 'the lane kept changing; try again' },
+    lane: null,
+  };
+}
+
+/** {@link stepLane} for callers that only want the result. */
+export async function applyLaneEvent(
+  rt: GovernanceRuntime,
+  laneId: string,
+  event: LaneEvent,
+  enqueue?: Enqueue,
+): Promise<LaneResult> {
+  return (await stepLane(rt, laneId, event, enqueue)).result;
+}
+
+/**
+ * Applies one event to each of many lanes already read, writing all accepted ones in one
+ * statement; a lane that lost a race is retried on its own. For sweeps (expiry, re-drive).
+ */
+export async function applyLaneEvents(
+  rt: GovernanceRuntime,
+  items: readonly { found: LaneForStep; event: LaneEvent }[],
+  enqueue: Enqueue = rt.lanes.enqueue,
+): Promise<LaneResult[]> {
+  const plans = items.map(({ found, event }) => planLaneEvent(rt, found, event));
+  const writes = plans.flatMap((p) => (p.write ? [p.write] : []));
+  const written = await rt.withEm('writeLanes', (em) => writeLanes(em, 'update', writes));
+  return Promise.all(
+    plans.map((plan, i) => {
+      const { found, event } = items[i]!;
+      if (!plan.write) return plan.result;
+      if (written.has(found.lane.id)) {
+        return committed(plan.write.lane, plan.effects, found.lane.status, event.type, enqueue);
+      }
+      return applyLaneEvent(rt, found.lane.id, event, enqueue);
+    }),
+  );
+}
+
 /** Runs a write; a unique violation (a second pending lane) is a lost race like any other. */
-async function raceSafe(write: () => Promise<boolean>): Promise<boolean> {
+async function raceSafe(write: () => Promise<Set<string>>): Promise<boolean> {
   try {
-    return await write();
+    return (await write()).size === 1;
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) return false;
     throw error;
@@ -131,60 +259,17 @@ export async function openLane(
     auditDrafts(row.id, step.effects, { laneInput }),
     randomUUID,
   );
+  const write: LaneWrite = {
+    lane: row,
+    expectedVersion: 0,
+    expectedSeq: head.seq,
+    head: chained.head,
+    events: chained.events,
+  };
   const wrote = await rt.withEm('openLane', (em) =>
-    raceSafe(() => insertLane(em, row, head.seq, chained.head, chained.events)),
+    raceSafe(() => writeLanes(em, 'insert', [write])),
   );
   if (!wrote)
     return { ok: false, error: 'conflict', reason: 'another lane was opened for this proposal' };
-  await enqueueJobs(row.id, step.effects, enqueue);
-  publish('laneTransition', {
-    laneId: row.id,
-    proposalId: row.proposalId,
-    from: null,
-    to: row.status,
-  });
-  return { ok: true, approval: toApproval(row) };
-}
-
-/**
- * Applies one event to a lane: restore its snapshot, send, and — only if the machine
- * accepted the event — persist snapshot, mirrored columns, version + 1 and the audit events
- * in one statement, then enqueue the jobs it declared.
- */
-export async function applyLaneEvent(
-  rt: GovernanceRuntime,
-  laneId: string,
-  event: LaneEvent,
-  enqueue: Enqueue = rt.lanes.enqueue,
-): Promise<LaneResult> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const found = await rt.withEm('readLane', (em) => findLaneForEvent(em, laneId));
-    if (!found) return { ok: false, error: 'not_found' };
-    const { lane, head } = found;
-    const restored = restoreLaneSnapshot(lane);
-    if (!restored.ok) throw new LaneSnapshotError(restored.error, laneId, restored.detail);
-
-    const step = runLaneStep(laneId, { snapshot: restored.snapshot }, event, rt.lanes.inspect);
-    const refused = step.effects.find((e) => e.type === 'refused');
-    if (refused) return { ok: false, error: refused.error, reason: refused.reason };
-    const drafts = auditDrafts(laneId, step.effects, { event });
-    if (drafts.length === 0) return { ok: false, error: NOT_ACCEPTED[event.type] };
-
-    const row = laneRow(lane, step, lane.version + 1, event.at);
-    const chained = chainEvents(lane.proposalId, head, drafts, randomUUID);
-    const wrote = await rt.withEm('writeLane', (em) =>
-      updateLane(em, row, lane.version, head.seq, chained.head, chained.events),
-    );
-    if (!wrote) continue;
-    await enqueueJobs(laneId, step.effects, enqueue);
-    publish('laneTransition', {
-      laneId,
-      proposalId: lane.proposalId,
-      from: lane.status,
-      to: row.status,
-      event: event.type,
-    });
-    return { ok: true, approval: toApproval(row) };
-  }
-  return { ok: false, error: 'conflict', reason: 'the lane kept changing; try again' };
+  return committed(row, step.effects, null, 'OPEN', enqueue);
 }

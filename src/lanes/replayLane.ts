@@ -3,7 +3,7 @@ import type { InspectionEvent } from 'xstate';
 import { approvalLaneMachine } from '../../machines/approvalLane.machine.js';
 import type { LaneEvent, LaneInput, LaneStatus } from '../../machines/laneTypes.js';
 import { findLaneEvents } from '../../persistence/event.repository.js';
-import { findLaneForEvent } from '../../persistence/lane.repository.js';
+import { findLaneForStep } from '../../persistence/lane.repository.js';
 import { canonicalJson } from '../canonicalJson.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 
@@ -32,7 +32,7 @@ export async function replayLane(
   options: { inspect?: (event: InspectionEvent) => void } = {},
 ): Promise<LaneReplay> {
   const { found, events } = await rt.withEm('replayLane', async (em) => ({
-    found: await findLaneForEvent(em, laneId),
+    found: await findLaneForStep(em, laneId),
     events: await findLaneEvents(em, laneId),
   }));
   const opening = events[0]?.payload.laneInput;
