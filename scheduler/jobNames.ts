@@ -7,6 +7,9 @@ export const jobNames = {
   'tool-execution': 'countersign:tool-execution',
 } as const satisfies Record<LaneJob, string>;
 
+/** The recurring sweep that re-drives every lane whose next step is due. */
+export const reconcileJobName = 'countersign:reconcile';
+
 /** A namespaced job name of a lane step. */
 export type LaneJobName = (typeof jobNames)[LaneJob];
 

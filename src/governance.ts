@@ -19,8 +19,14 @@ import {
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/proposalView.js';
 import type { InspectionEvent } from 'xstate';
 import type { Enqueue, ResolveActor } from './governanceRuntime.js';
+import { createScheduler } from '../scheduler/scheduler.js';
+import type { Scheduler, WorkerOptions } from '../scheduler/scheduler.js';
+import { defaultExecutionSettings } from './workers/executionSettings.js';
+import type { ExecutionSettings } from './workers/executionSettings.js';
+import { createLaneSteps } from './workers/laneWorkers.js';
 import {
   executeApproved,
+  executeProposal,
   getActiveApproval,
   getLatestApproval,
   requestApproval,
@@ -58,6 +64,13 @@ export interface GovernanceOptions extends DatabaseOptions {
   inspect?: (event: InspectionEvent) => void;
   /** The runtime's clock (the machine has none). @default () => new Date() */
   clock?: () => Date;
+  /**
+   * Agenda: `url` picks the job backend (unset: the persistence database; `mongodb://…`:
+   * MongoDB), the rest tunes the workers.
+   */
+  scheduler?: WorkerOptions & { url?: string };
+  /** Claims, retries and re-drives of executions. */
+  execution?: Partial<ExecutionSettings>;
 }
 
 /** Per-call options of the decision methods. */
@@ -105,6 +118,12 @@ export interface Governance {
   executeApproved(approvalId: string, options?: DecisionOptions): Promise<LaneResult>;
   /** Sends a host event (`APPROVE`, `REJECT`, `DEFER`, `EXPIRE`, `RESUME`), validated with zod. */
   send(approvalId: string, event: unknown, options?: DecisionOptions): Promise<LaneResult>;
+  /** Executes an `auto` proposal through a lane that starts approved by `system:auto`. */
+  executeProposal(proposalId: string, options?: DecisionOptions): Promise<LaneResult>;
+  /** Starts the Agenda workers (expiry sweep, resume, execution, reconcile) in this process. */
+  startWorkers(): Promise<void>;
+  /** Lets running jobs finish, then stops this process's workers. */
+  stopWorkers(): Promise<void>;
   /** The proposal's pending lane, or null. */
   getActiveApproval(proposalId: string): Promise<Approval | null>;
   /** The proposal's most recently updated lane, any status, or null. */
@@ -116,7 +135,7 @@ export interface Governance {
   ): Promise<LaneReplay>;
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]>;
-  /** Closes what this governance opened (not a host-supplied ORM). */
+  /** Drains the workers and closes what this governance opened (not a host-supplied ORM). */
   close(): Promise<void>;
 }
 
@@ -153,6 +172,23 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     await db.close();
     throw error;
   }
+  const schedulerOptions = options.scheduler ?? {};
+  let scheduler: Scheduler | null = null;
+  const ensureScheduler = async () =>
+    (scheduler ??= await createScheduler(
+      { url: schedulerOptions.url ?? db.url, embedded: db.embedded && !schedulerOptions.url },
+      schedulerOptions,
+    ));
+  // Without a host `enqueue`, lane jobs go to Agenda; its client is ready before the first call.
+  const enqueue =
+    options.enqueue ??
+    (
+      await ensureScheduler().catch(async (e: unknown) => {
+        await db.close();
+        throw e;
+      })
+    ).enqueue;
+  const settings = { ...defaultExecutionSettings, ...options.execution };
   const rt = createRuntime({
     registry,
     db,
@@ -161,7 +197,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       approvalTtlSeconds: options.approvalTtlSeconds ?? 172_800,
       approverRoles: options.approverRoles ?? {},
       resolveActor: options.resolveActor,
-      enqueue: options.enqueue ?? (() => {}),
+      enqueue,
       inspect: options.inspect,
       now: options.clock ?? (() => new Date()),
     },
@@ -188,10 +224,21 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     expire: (id, opts) => decide(id, { type: 'EXPIRE' }, opts),
     executeApproved: (id, opts) => executeApproved(rt, id, opts?.enqueue),
     send: (id, event, opts) => sendLaneEvent(rt, id, event, opts?.enqueue),
+    executeProposal: (proposalId, opts) => executeProposal(rt, proposalId, opts?.enqueue),
+    async startWorkers() {
+      const s = await ensureScheduler();
+      await s.startWorkers(createLaneSteps(rt, settings, s.enqueue));
+    },
+    async stopWorkers() {
+      await scheduler?.stopWorkers();
+    },
     getActiveApproval: (proposalId) => getActiveApproval(rt, proposalId),
     getLatestApproval: (proposalId) => getLatestApproval(rt, proposalId),
     replayLane: (id, opts) => replayLane(rt, id, opts),
     migrate: () => migrate(db.orm, db.embedded),
-    close: () => db.close(),
+    async close() {
+      await scheduler?.close();
+      await db.close();
+    },
   };
 }

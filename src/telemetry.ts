@@ -10,6 +10,7 @@ export const telemetryChannels = {
   proposed: channel('countersign:proposed'),
   duplicate: channel('countersign:duplicate'),
   laneTransition: channel('countersign:lane_transition'),
+  executionFinished: channel('countersign:execution_finished'),
   enqueueFailed: channel('countersign:enqueue_failed'),
 } as const;
 

@@ -39,31 +39,36 @@ export function inputHash(input: unknown): string {
   return sha256(canonicalJson(input) ?? 'null');
 }
 
-/** Opens a pending lane for a `requires_approval` proposal; enqueues its expiry after commit. */
-export async function requestApproval(
+/**
+ * Opens a lane for a stored proposal of the given approval mode: pending with a deadline for
+ * `requires_approval`, already approved by `system:auto` for `auto`. A proposal keeps at most
+ * one open (or executed) lane.
+ */
+async function openLaneFor(
   rt: GovernanceRuntime,
   proposalId: string,
-  options: RequestApprovalOptions = {},
+  mode: 'requires_approval' | 'auto',
+  options: { ttlSeconds?: number; actorId?: string; enqueue?: Enqueue },
 ): Promise<LaneResult> {
-  const parsed = requestOptionsSchema.safeParse(options);
-  if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
-  const proposal = await rt.withEm('requestApproval', (em) => findProposal(em, proposalId));
+  const proposal = await rt.withEm('openLane', (em) => findProposal(em, proposalId));
   if (!proposal) return { ok: false, error: 'not_found' };
-  if (proposal.status === 'blocked')
+  if (proposal.status === 'blocked') {
     return { ok: false, error: 'proposal_blocked', reason: proposal.blockedReason ?? undefined };
-  if (proposal.approvalMode !== 'requires_approval')
-    return { ok: false, error: 'not_requires_approval' };
-  const blocking = await rt.withEm('requestApproval', (em) =>
-    findBlockingLaneStatuses(em, proposalId),
-  );
-  if (blocking.length > 0)
+  }
+  if (proposal.approvalMode !== mode) {
+    const error = mode === 'auto' ? 'not_auto' : 'not_requires_approval';
+    return { ok: false, error, reason: `the tool's approval mode is ${proposal.approvalMode}` };
+  }
+  const blocking = await rt.withEm('openLane', (em) => findBlockingLaneStatuses(em, proposalId));
+  if (blocking.length > 0) {
     return {
       ok: false,
       error: 'conflict',
       reason: `proposal already has a lane that is ${blocking[0]}`,
     };
-
-  const ttl = parsed.data.ttlSeconds ?? rt.lanes.approvalTtlSeconds;
+  }
+  const auto = mode === 'auto';
+  const ttl = options.ttlSeconds ?? rt.lanes.approvalTtlSeconds;
   const requiredRole = rt.lanes.resolveActor
     ? (rt.lanes.approverRoles[proposal.riskTier as RiskTier] ?? null)
     : null;
@@ -72,14 +77,38 @@ export async function requestApproval(
     {
       proposalId,
       proposerId: proposal.actorId,
-      requiredRole,
+      requiredRole: auto ? null : requiredRole,
       inputHash: inputHash(proposal.inputSnapshot),
-      expiresAt: new Date(rt.lanes.now().getTime() + ttl * 1000).toISOString(),
-      requestedBy: parsed.data.actorId ?? proposal.actorId,
+      expiresAt: auto ? null : new Date(rt.lanes.now().getTime() + ttl * 1000).toISOString(),
+      requestedBy: options.actorId ?? proposal.actorId,
+      ...(auto ? { autoApprovedBy: 'system:auto' } : {}),
     },
     { seq: proposal.auditSeq, hash: proposal.auditHead },
-    parsed.data.enqueue,
+    options.enqueue,
   );
+}
+
+/** Opens a pending lane for a `requires_approval` proposal; enqueues its expiry after commit. */
+export async function requestApproval(
+  rt: GovernanceRuntime,
+  proposalId: string,
+  options: RequestApprovalOptions = {},
+): Promise<LaneResult> {
+  const parsed = requestOptionsSchema.safeParse(options);
+  if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
+  return openLaneFor(rt, proposalId, 'requires_approval', parsed.data);
+}
+
+/**
+ * Executes an `auto` proposal: opens a lane that starts approved by `system:auto`, so the
+ * run goes through the same machine, audit chain and workers as an approved one.
+ */
+export async function executeProposal(
+  rt: GovernanceRuntime,
+  proposalId: string,
+  enqueue?: Enqueue,
+): Promise<LaneResult> {
+  return openLaneFor(rt, proposalId, 'auto', { enqueue });
 }
 
 /** Adds the time and, for decisions, the actor's roles (the machine's guards judge them). */

@@ -8,6 +8,7 @@ export type LaneError =
   | 'not_approved'
   | 'not_executing'
   | 'not_requires_approval'
+  | 'not_auto'
   | 'proposal_blocked'
   | 'forbidden'
   | 'expired'

@@ -130,7 +130,7 @@ function planLaneEvent(rt: GovernanceRuntime, found: LaneForStep, event: LaneEve
   };
 }
 
-/** After the commit: hand on the jobs, report the transition, answer. */
+/** After the commit: report the transition, hand on the jobs, answer. */
 async function committed(
   lane: LaneRow,
   effects: LaneEffect[],
@@ -138,7 +138,8 @@ async function committed(
   event: string,
   enqueue: Enqueue,
 ): Promise<LaneResult> {
-  await enqueueJobs(lane.id, effects, enqueue);
+  // Published between the commit and the enqueue: observers (and crash tests) see exactly
+  // the moment a lost process would leave a committed step without its job.
   publish('laneTransition', {
     laneId: lane.id,
     proposalId: lane.proposalId,
@@ -146,6 +147,7 @@ async function committed(
     to: lane.status,
     event,
   });
+  await enqueueJobs(lane.id, effects, enqueue);
   return { ok: true, approval: toApproval(lane) };
 }
 

@@ -1,0 +1,109 @@
+import { Agenda } from 'agenda';
+import { approvalExpiryJob } from './approvalExpiry.worker.js';
+import { approvalResumeJob } from './approvalResume.worker.js';
+import { createJobBackend } from './jobBackend.js';
+import type { JobBackendOptions } from './jobBackend.js';
+import { jobNames, reconcileJobName } from './jobNames.js';
+import type { LaneJobRequest } from './jobNames.js';
+import { parseLanePayload } from './laneJob.js';
+import type { LaneSteps } from './laneJob.js';
+import { reconcileJob } from './reconcile.worker.js';
+import { toolExecutionJob } from './toolExecution.worker.js';
+
+/** How the workers poll and how many jobs each process runs at once. */
+export interface WorkerOptions {
+  /** Polling interval (ms); with LISTEN/NOTIFY new jobs start sooner. @default 1000 */
+  processEveryMs?: number;
+  /** Lane jobs one process runs at once. @default 32 */
+  concurrency?: number;
+  /** How often the reconcile sweep runs (ms). @default 1000 */
+  reconcileEveryMs?: number;
+  /** Name of this worker in the job table (`last_modified_by`). */
+  name?: string;
+}
+
+/** Agenda, set up for countersign's jobs. */
+export interface Scheduler {
+  /** Stores a lane job: resume and execution jobs now or at `runAt`. */
+  enqueue(job: LaneJobRequest): Promise<void>;
+  /** Defines the workers and starts processing in this process. */
+  startWorkers(steps: LaneSteps): Promise<void>;
+  /** Lets running jobs finish (up to `timeoutMs`) and stops processing; `enqueue` still works. */
+  stopWorkers(timeoutMs?: number): Promise<void>;
+  /** Stops processing (draining first) and disconnects. */
+  close(): Promise<void>;
+}
+
+const laneJobs = [approvalExpiryJob, approvalResumeJob, toolExecutionJob];
+
+/**
+ * Creates the scheduler. Expiry jobs are not stored one per lane: the reconcile sweep
+ * expires every lane that fell due, many per statement, which keeps a burst of deadlines
+ * from becoming a burst of jobs. A host that injects its own `enqueue` still receives them.
+ */
+export async function createScheduler(
+  backend: JobBackendOptions,
+  options: WorkerOptions = {},
+): Promise<Scheduler> {
+  const concurrency = options.concurrency ?? 32;
+  const agenda = new Agenda({
+    backend: await createJobBackend(backend),
+    name: options.name ?? `countersign-${process.pid}`,
+    processEvery: options.processEveryMs ?? 1000,
+    maxConcurrency: concurrency + 1,
+    defaultConcurrency: concurrency,
+    defaultLockLimit: concurrency,
+    lockLimit: concurrency + 1,
+    removeOnComplete: true,
+  });
+  await agenda.ready;
+  let started = false;
+  const stopWorkers = async (timeoutMs = 30_000) => {
+    if (started) await agenda.drain({ timeout: timeoutMs, closeConnection: false });
+    started = false;
+  };
+
+  return {
+    async enqueue(job) {
+      if (job.name === jobNames['approval-expiry']) return;
+      const data = { laneId: job.laneId };
+      if (job.runAt && job.runAt.getTime() > Date.now())
+        await agenda.schedule(job.runAt, job.name, data);
+      else await agenda.now(job.name, data);
+    },
+
+    async startWorkers(steps) {
+      if (started) return;
+      started = true;
+      for (const job of laneJobs) {
+        agenda.define(
+          job.name,
+          async (agendaJob) => {
+            const outcome = await job.perform(
+              parseLanePayload(job.name, agendaJob.attrs.data),
+              steps,
+            );
+            // An unknown lane fails the job, with the reason, and touches nothing.
+            if (outcome.status === 'not_found')
+              throw new Error(`${job.name}: no lane ${agendaJob.attrs.data.laneId}`);
+          },
+          { concurrency },
+        );
+      }
+      agenda.define(reconcileJobName, async () => void (await reconcileJob.perform(steps)), {
+        concurrency: 1,
+      });
+      await agenda.start();
+      await agenda.every(options.reconcileEveryMs ?? 1000, reconcileJobName, undefined, {
+        skipImmediate: false,
+      });
+    },
+
+    stopWorkers,
+
+    async close() {
+      await stopWorkers();
+      await agenda.stop(true);
+    },
+  };
+}

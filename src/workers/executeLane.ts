@@ -1,0 +1,109 @@
+import type { LaneEvent, LaneFailure } from '../../machines/laneTypes.js';
+import { findLaneForStep } from '../../persistence/lane.repository.js';
+import type { LaneForStep } from '../../persistence/lane.repository.js';
+import type { JobOutcome } from '../../scheduler/laneJob.js';
+import { canonicalJson } from '../canonicalJson.js';
+import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
+import { inputHash } from '../lanes/laneFacade.js';
+import { stepLane } from '../lanes/laneRuntime.js';
+import { storabilityIssues } from '../pipeline/storableJson.js';
+import { publish } from '../telemetry.js';
+import type { ToolDefinition } from '../tools/defineTool.js';
+import type { ExecutionSettings } from './executionSettings.js';
+import { runWithDeadline } from './runTool.js';
+
+const MAX_RESULT_BYTES = 1_048_576;
+
+/**
+ * What a failed attempt leads to: an idempotent tool with attempts left is retried (with
+ * backoff, same idempotency key); anything else fails the lane.
+ */
+export function failureEvent(
+  tool: ToolDefinition | undefined,
+  attempt: number,
+  failure: LaneFailure,
+  at: Date,
+  settings: ExecutionSettings,
+): LaneEvent {
+  if (tool?.idempotent && attempt < settings.maxAttempts) {
+    const delay = settings.retryBackoffMs * 2 ** (attempt - 1);
+    const retryAt = new Date(at.getTime() + delay).toISOString();
+    return { type: 'EXECUTION_RETRY', failure, retryAt, at: at.toISOString() };
+  }
+  return { type: 'EXECUTION_FAILED', failure, at: at.toISOString() };
+}
+
+/** The result as it will be stored, or why it cannot be. */
+function storableResult(
+  result: unknown,
+): { ok: true; value: unknown } | { ok: false; failure: LaneFailure } {
+  const text = canonicalJson(result) ?? 'null';
+  const issues = storabilityIssues(result, text, MAX_RESULT_BYTES);
+  if (issues.length > 0)
+    return { ok: false, failure: { code: 'result_unstorable', message: issues[0]!.message } };
+  return { ok: true, value: JSON.parse(text) };
+}
+
+/**
+ * Runs a queued lane's tool: claim (committed before `run` is called), check that the input
+ * about to run hashes to what was approved, run under the tool's deadline, then record the
+ * result or the failure. The only caller of a tool's `run`.
+ */
+export async function executeLane(
+  rt: GovernanceRuntime,
+  settings: ExecutionSettings,
+  laneId: string,
+  enqueue: Enqueue,
+  known: LaneForStep | null = null,
+): Promise<JobOutcome> {
+  const found = known ?? (await rt.withEm('executeLane', (em) => findLaneForStep(em, laneId)));
+  if (!found) return { status: 'not_found' };
+  const { lane } = found;
+  if (lane.status !== 'execution_pending' || lane.executionState !== 'queued') {
+    return { status: 'skipped', reason: `lane is ${lane.status}` };
+  }
+  const now = rt.lanes.now();
+  if (lane.retryAt && Date.parse(lane.retryAt) > now.getTime())
+    return { status: 'skipped', reason: 'retry not due' };
+
+  const tool = rt.registry.byVersion(found.toolName, found.toolVersion);
+  const leaseMs = (tool?.timeoutMs ?? 0) + settings.leaseGraceMs;
+  const claim = await stepLane(
+    rt,
+    laneId,
+    {
+      type: 'EXECUTION_CLAIMED',
+      inputHash: inputHash(found.inputSnapshot),
+      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+      at: now.toISOString(),
+    },
+    enqueue,
+    found,
+  );
+  if (!claim.result.ok) return { status: 'skipped', reason: claim.result.error };
+  const claimed = claim.result.approval;
+  if (claimed.status !== 'execution_pending')
+    return { status: 'applied', laneStatus: claimed.status };
+
+  let event: LaneEvent;
+  if (!tool) {
+    const failure = {
+      code: 'tool_unavailable',
+      message: `${found.toolName}@${found.toolVersion} is not registered here`,
+    };
+    event = { type: 'EXECUTION_FAILED', failure, at: rt.lanes.now().toISOString() };
+  } else {
+    const ran = await runWithDeadline(tool, found.inputSnapshot, {
+      idempotencyKey: `countersign:${laneId}`,
+      attempt: claimed.attempt,
+    });
+    const stored = ran.ok ? storableResult(ran.result) : ran;
+    publish('executionFinished', { laneId, attempt: claimed.attempt, ok: stored.ok });
+    event = stored.ok
+      ? { type: 'EXECUTION_SUCCEEDED', result: stored.value, at: rt.lanes.now().toISOString() }
+      : failureEvent(tool, claimed.attempt, stored.failure, rt.lanes.now(), settings);
+  }
+  const settled = await stepLane(rt, laneId, event, enqueue, claim.lane);
+  if (!settled.result.ok) return { status: 'skipped', reason: settled.result.error };
+  return { status: 'applied', laneStatus: settled.result.approval.status };
+}

@@ -1,0 +1,38 @@
+import type { LaneFailure } from '../../machines/laneTypes.js';
+import type { RunContext, ToolDefinition } from '../tools/defineTool.js';
+
+/** How a tool's run ended. */
+export type RunOutcome = { ok: true; result: unknown } | { ok: false; failure: LaneFailure };
+
+/**
+ * Calls `run` with an AbortSignal that fires at the tool's deadline. The deadline wins even
+ * when `run` ignores the signal: its late result is discarded and the run counts as timed out.
+ */
+export async function runWithDeadline(
+  tool: ToolDefinition,
+  input: unknown,
+  ctx: Omit<RunContext, 'signal'>,
+): Promise<RunOutcome> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<RunOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      const message = `run did not finish within ${tool.timeoutMs} ms`;
+      controller.abort(new Error(message));
+      resolve({ ok: false, failure: { code: 'timeout', message } });
+    }, tool.timeoutMs);
+  });
+  const run = (async (): Promise<RunOutcome> => {
+    try {
+      return { ok: true, result: await tool.run(input, { ...ctx, signal: controller.signal }) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { ok: false, failure: { code: 'tool_error', message } };
+    }
+  })();
+  try {
+    return await Promise.race([run, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
