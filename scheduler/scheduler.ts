@@ -46,8 +46,9 @@ export async function createScheduler(
   options: WorkerOptions = {},
 ): Promise<Scheduler> {
   const concurrency = options.concurrency ?? 32;
+  const jobBackend = await createJobBackend(backend);
   const agenda = new Agenda({
-    backend: await createJobBackend(backend),
+    backend: jobBackend,
     name: options.name ?? `countersign-${process.pid}`,
     processEvery: options.processEveryMs ?? 1000,
     maxConcurrency: concurrency + 1,
@@ -103,7 +104,8 @@ export async function createScheduler(
 
     async close() {
       await stopWorkers();
-      await agenda.stop(true);
+      // Agenda's stop() skips the disconnect once drained, so the backend is closed here.
+      await jobBackend.disconnect();
     },
   };
 }
