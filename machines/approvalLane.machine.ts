@@ -27,8 +27,9 @@ export const approvalLaneMachine = setup({
   },
   guards: {
     isAutoApproved: ({ context }) => context.opened.autoApprovedBy !== null,
+    // Written as "not before" so an unreadable time fails closed (NaN compares false).
     isPastDeadline: ({ context, event }) =>
-      context.expiresAt !== null && Date.parse(event.at) >= Date.parse(context.expiresAt),
+      context.expiresAt !== null && !(Date.parse(event.at) < Date.parse(context.expiresAt)),
     isProposer: ({ context, event }) => actorOf(event) === context.proposerId,
     hasRequiredRole: ({ context, event }) =>
       context.requiredRole === null ||
@@ -101,7 +102,7 @@ export const approvalLaneMachine = setup({
       at: event.at,
       data: {
         attempt: context.attempt,
-        ...(context.failure && params.step !== 'execution_started'
+        ...(params.step === 'execution_failed' || params.step === 'execution_retry_scheduled'
           ? { failure: context.failure }
           : {}),
       },
@@ -113,6 +114,7 @@ export const approvalLaneMachine = setup({
     }),
     recordResult: assign({
       result: ({ event }) => (event as Ev<'EXECUTION_SUCCEEDED'>).result,
+      failure: null,
       leaseUntil: null,
     }),
     recordFailure: assign({

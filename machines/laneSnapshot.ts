@@ -36,8 +36,21 @@ export function restoreLaneSnapshot(
       detail: `snapshot belongs to machine "${stored.machineId}", not "${APPROVAL_LANE_MACHINE_ID}"`,
     };
   }
-  if (stored.snapshot === null || typeof stored.snapshot !== 'object') {
-    return { ok: false, error: 'malformed', detail: 'snapshot is not an object' };
+  const candidate = stored.snapshot as Record<string, unknown> | null;
+  if (
+    candidate === null ||
+    typeof candidate !== 'object' ||
+    Array.isArray(candidate) ||
+    typeof candidate.status !== 'string' ||
+    candidate.value === undefined ||
+    candidate.context === null ||
+    typeof candidate.context !== 'object'
+  ) {
+    return {
+      ok: false,
+      error: 'malformed',
+      detail: 'snapshot lacks a status, a state value or a context',
+    };
   }
   let snapshot = stored.snapshot as Record<string, unknown>;
   for (let v = stored.machineVersion; v !== currentVersion; v += 1) {
