@@ -214,14 +214,17 @@ export async function findPendingLane(
   return row ? toLaneRow(row) : null;
 }
 
-/** The proposal's most recently updated lane, any status. */
+/** The proposal's most recently written lane, any status. */
 export async function findLatestLane(
   em: EntityManager,
   proposalId: string,
 ): Promise<LaneRow | null> {
   if (!isUuid(proposalId)) return null;
   const [row] = await em.execute(
-    `select * from tool_approvals where proposal_id = ? order by updated_at desc, version desc limit 1`,
+    // The proposal's audit seq orders its lanes' writes strictly; timestamps can tie.
+    `select a.* from tool_approvals a where a.proposal_id = ?
+       order by (select max(e.seq) from tool_action_events e where e.approval_id = a.id) desc nulls last
+       limit 1`,
     [proposalId],
   );
   return row ? toLaneRow(row) : null;

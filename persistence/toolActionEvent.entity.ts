@@ -20,4 +20,5 @@ export const ToolActionEvent = defineEntity({
     createdAt: p.datetime(),
   },
   uniques: [{ properties: ['proposalId', 'seq'] }],
+  indexes: [{ properties: ['approvalId', 'seq'] }],
 });

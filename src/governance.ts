@@ -153,6 +153,16 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
   if (!Number.isInteger(maxInputBytes) || maxInputBytes < 1) {
     throw new ConfigurationError('maxInputBytes must be a positive integer');
   }
+  const approvalTtlSeconds = options.approvalTtlSeconds ?? 172_800;
+  if (
+    !Number.isInteger(approvalTtlSeconds) ||
+    approvalTtlSeconds < 1 ||
+    approvalTtlSeconds > 31_536_000
+  ) {
+    throw new ConfigurationError(
+      'approvalTtlSeconds must be a whole number of seconds from 1 to 31536000',
+    );
+  }
   const db = await openDatabase({
     ...options,
     databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL,
@@ -194,7 +204,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     db,
     limits: { maxInputBytes },
     lanes: {
-      approvalTtlSeconds: options.approvalTtlSeconds ?? 172_800,
+      approvalTtlSeconds,
       approverRoles: options.approverRoles ?? {},
       resolveActor: options.resolveActor,
       enqueue,

@@ -1,6 +1,7 @@
 import { Migration20261124065143_proposals } from './Migration20261124065143_proposals.js';
 import { Migration20261124070003_approval_lanes } from './Migration20261124070003_approval_lanes.js';
 import { Migration20261124070505_execution_retry } from './Migration20261124070505_execution_retry.js';
+import { Migration20261124071840_lane_event_index } from './Migration20261124071840_lane_event_index.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LaneEvent } from '../../machines/laneTypes.js';
+import type { LaneForStep } from '../../persistence/lane.repository.js';
 import {
   findBlockingLaneStatuses,
   findLaneForStep,
@@ -150,13 +151,21 @@ export async function executeApproved(
   laneId: string,
   enqueue: Enqueue = rt.lanes.enqueue,
 ): Promise<LaneResult> {
-  const found = await rt.withEm('executeApproved', (em) => findLaneForStep(em, laneId));
-  if (!found) return { ok: false, error: 'not_found' };
-  if (found.lane.status === 'execution_pending' && found.lane.executionState === 'queued') {
+  const requeue = async (found: LaneForStep | null): Promise<LaneResult | null> => {
+    if (found?.lane.status !== 'execution_pending' || found.lane.executionState !== 'queued')
+      return null;
     await enqueue({ name: jobNames['tool-execution'], laneId, runAt: null });
     return { ok: true, approval: toApproval(found.lane) };
-  }
-  return sendLaneEvent(rt, laneId, { type: 'RESUME', actorId: 'system' }, enqueue);
+  };
+  const read = () => rt.withEm('executeApproved', (em) => findLaneForStep(em, laneId));
+  const found = await read();
+  if (!found) return { ok: false, error: 'not_found' };
+  const result =
+    (await requeue(found)) ??
+    (await sendLaneEvent(rt, laneId, { type: 'RESUME', actorId: 'system' }, enqueue));
+  // A concurrent call may have resumed the lane first; then this call only re-enqueues.
+  if (!result.ok && result.error === 'not_approved') return (await requeue(await read())) ?? result;
+  return result;
 }
 
 export async function getActiveApproval(

@@ -39,7 +39,8 @@ export function runLaneStep(
   // Without an error observer XState rethrows asynchronously, out of reach of the caller.
   actor.subscribe({ error: (error) => (failure = error) });
   actor.start();
-  if (event) actor.send(event);
+  // A finished lane takes no events; not sending spares XState's stopped-actor warning.
+  if (event && actor.getSnapshot().status === 'active') actor.send(event);
   const snapshot = actor.getSnapshot();
   const persisted = actor.getPersistedSnapshot() as unknown as Record<string, unknown>;
   actor.stop();

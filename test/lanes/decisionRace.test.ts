@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LaneResult } from '../../src/index.js';
 import { openRefundLane, startHarness } from './support/laneHarness.js';
 import type { LaneHarness } from './support/laneHarness.js';
@@ -21,15 +21,8 @@ describe('racing decisions', () => {
   let h: LaneHarness;
   beforeAll(async () => {
     h = await startHarness();
-    // A loser restored onto a finished lane makes XState's development build warn on the
-    // console; that noise says nothing about the outcome, so keep it out of the report.
-    const warn = console.warn.bind(console);
-    vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
-      if (!String(args[0]).includes('was sent to stopped actor')) warn(...args);
-    });
   });
   afterAll(async () => {
-    vi.restoreAllMocks();
     await h.close();
   });
 
