@@ -219,9 +219,11 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
   };
 
   return {
-    validate: (tool, actorId, context) =>
+    // async, so a malformed call rejects the promise rather than throwing at the call site.
+    validate: async (tool, actorId, context) =>
       validateCall(rt, parseProposalRequest(tool, actorId, context)),
-    propose: (tool, actorId, context) => propose(rt, parseProposalRequest(tool, actorId, context)),
+    propose: async (tool, actorId, context) =>
+      propose(rt, parseProposalRequest(tool, actorId, context)),
     getProposal: (id) => getProposal(rt, id),
     listEvents: (proposalId) => listEvents(rt, proposalId),
     listProposalsForConversation: (conversationId) =>

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const storable = (s: string) => !s.includes('\0') && s.isWellFormed();
+import { isStorableText as storable } from '../pipeline/storableJson.js';
 const actorId = z
   .string()
   .trim()

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors/invalidRequestError.js';
 import type { ToolRef } from '../tools/toolRegistry.js';
+import { isStorableText } from './storableJson.js';
 
-const id = z.string().trim().min(1).max(256);
+const UNSTORABLE = 'contains a NUL character or an unpaired surrogate';
+const id = z.string().trim().min(1).max(256).refine(isStorableText, UNSTORABLE);
 
 const toolRefSchema = z.union([
   z.string().min(1).max(128),
@@ -15,11 +17,17 @@ const toolRefSchema = z.union([
 // Strict: a misspelt field (`scope` for `scopes`) must fail loudly, not weaken a gate.
 const contextSchema = z.strictObject({
   input: z.unknown(),
-  scopes: z.array(z.string().min(1).max(256)).max(1_000).default([]),
+  scopes: z
+    .array(z.string().min(1).max(256).refine(isStorableText, UNSTORABLE))
+    .max(1_000)
+    .default([]),
   conversationId: id.nullish().transform((v) => v ?? null),
   caseId: id.nullish().transform((v) => v ?? null),
   idempotencyKey: id.optional(),
 });
+
+// Built once: zod compiles a schema's fast path on first use, which costs far more than a parse.
+const requestSchema = z.object({ toolRef: toolRefSchema, actorId: id, context: contextSchema });
 
 /** What a host passes to `validate` / `propose` besides the tool and the actor. */
 export type ProposalContext = z.input<typeof contextSchema>;
@@ -37,9 +45,7 @@ export function parseProposalRequest(
   actorId: unknown,
   context: unknown,
 ): ProposalRequest {
-  const parsed = z
-    .object({ toolRef: toolRefSchema, actorId: id, context: contextSchema })
-    .safeParse({ toolRef, actorId, context });
+  const parsed = requestSchema.safeParse({ toolRef, actorId, context });
   if (!parsed.success) {
     throw new InvalidRequestError(
       `invalid proposal request: ${z.prettifyError(parsed.error)}`,

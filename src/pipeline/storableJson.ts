@@ -1,15 +1,36 @@
 import type { z } from 'zod';
 
-// PostgreSQL text and jsonb cannot hold NUL or unpaired surrogates; JSON.stringify writes
-// both as \u escapes, so only text containing one needs the walk.
+/** PostgreSQL text and jsonb cannot hold NUL or unpaired surrogates. */
+export function isStorableText(text: string): boolean {
+  return !text.includes('\0') && text.isWellFormed();
+}
+
+const MAX_NOTE = 1_000;
+
+/**
+ * A copy of a JSON-like value (zod issues, say) that PostgreSQL can store: every string,
+ * keys included, made well-formed, NUL-free and at most 1,000 characters.
+ */
+export function storableCopy(value: unknown): unknown {
+  const text = (s: string) => {
+    const clean = s.toWellFormed().replaceAll('\0', '\uFFFD');
+    return clean.length > MAX_NOTE ? `${clean.slice(0, MAX_NOTE)}…` : clean;
+  };
+  if (typeof value === 'string') return text(value);
+  if (Array.isArray(value)) return value.map(storableCopy);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [text(k), storableCopy(v)]));
+}
+
+// JSON.stringify writes NUL and unpaired surrogates as \u escapes, so only text containing
+// one needs the walk.
 function unstorable(value: unknown, path: PropertyKey[]): PropertyKey[] | null {
-  if (typeof value === 'string') {
-    return value.includes('\0') || !value.isWellFormed() ? path : null;
-  }
+  if (typeof value === 'string') return isStorableText(value) ? null : path;
   if (value === null || typeof value !== 'object') return null;
   for (const [key, child] of Object.entries(value)) {
     const keyPath = [...path, Array.isArray(value) ? Number(key) : key];
-    if (key.includes('\0') || !key.isWellFormed()) return keyPath;
+    // The offending key is named by its position's parent; the key itself cannot be stored.
+    if (!isStorableText(key)) return path;
     const found = unstorable(child, keyPath);
     if (found) return found;
   }

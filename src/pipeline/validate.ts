@@ -61,6 +61,8 @@ export type ValidationResult =
       issues?: z.core.$ZodIssue[];
       /** The resolved tool, or null when gate 0 could not resolve one. */
       tool: ToolSnapshot | null;
+      /** The validated input, for calls blocked after the input gate; otherwise null. */
+      inputSnapshot: JsonValue | null;
       actor: ActorSnapshot;
     };
 
@@ -70,6 +72,44 @@ export interface PipelineLimits {
 }
 
 type Blocked = Extract<ValidationResult, { ok: false }>;
+
+function blocked(
+  req: ProposalRequest,
+  outcome: BlockedOutcome,
+  reason: string,
+  tool: ToolSnapshot | null,
+  extra: {
+    issues?: z.core.$ZodIssue[];
+    inputSnapshot?: JsonValue;
+    policy?: ActorSnapshot['policy'];
+  } = {},
+): Blocked {
+  return {
+    ok: false,
+    outcome,
+    reason,
+    ...(extra.issues ? { issues: extra.issues } : {}),
+    tool,
+    inputSnapshot: extra.inputSnapshot ?? null,
+    actor: snapshotActor(req, extra.policy ?? 'not_reached'),
+  };
+}
+
+const unrepresentable: z.core.$ZodIssue = {
+  code: 'custom',
+  path: [],
+  message: 'input cannot be written as JSON (circular, or nested too deeply)',
+  input: undefined,
+};
+
+/** Canonical JSON of a parsed input, or null when it has none (a cycle, runaway nesting). */
+function jsonText(value: unknown): string | null {
+  try {
+    return canonicalJson(value) ?? 'null';
+  } catch {
+    return null;
+  }
+}
 
 export function snapshotTool(tool: ToolDefinition): ToolSnapshot {
   return {
@@ -148,63 +188,55 @@ export async function runPipeline(
   req: ProposalRequest,
   limits: PipelineLimits,
 ): Promise<ValidationResult> {
-  const blocked = (
-    outcome: BlockedOutcome,
-    reason: string,
-    tool: ToolSnapshot | null,
-    policy: ActorSnapshot['policy'] = 'not_reached',
-    issues?: z.core.$ZodIssue[],
-  ): Blocked => ({
-    ok: false,
-    outcome,
-    reason,
-    ...(issues ? { issues } : {}),
-    tool,
-    actor: snapshotActor(req, policy),
-  });
-
   // Gate 0: resolve the tool.
   const tool = registry.resolve(req.toolRef);
-  if (!tool) return blocked('unsupported', 'unknown_tool', null);
+  if (!tool) return blocked(req, 'unsupported', 'unknown_tool', null);
   const toolSnapshot = snapshotTool(tool);
 
   // Gate 1: the input parses, and what it parses to can be stored.
   const parsed = await parseInput(tool, req.context.input);
   if (!parsed.success) {
-    return blocked(
-      'needs_input',
-      'invalid_input',
-      toolSnapshot,
-      'not_reached',
-      parsed.error.issues,
-    );
+    return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, {
+      issues: parsed.error.issues,
+    });
   }
-  const inputText = canonicalJson(parsed.data) ?? 'null';
-  const storeIssues = storabilityIssues(parsed.data, inputText, limits.maxInputBytes);
-  if (storeIssues.length > 0) {
-    return blocked('needs_input', 'invalid_input', toolSnapshot, 'not_reached', storeIssues);
+  const inputText = jsonText(parsed.data);
+  const storeIssues =
+    inputText === null
+      ? [unrepresentable]
+      : storabilityIssues(parsed.data, inputText, limits.maxInputBytes);
+  if (inputText === null || storeIssues.length > 0) {
+    return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, { issues: storeIssues });
   }
+  const inputSnapshot = JSON.parse(inputText) as JsonValue;
 
   // Gate 2: the actor holds every required scope.
   const missing = tool.requiredScopes.filter((s) => !req.context.scopes.includes(s));
   if (missing.length > 0) {
-    return blocked('scope_invalid', `missing scopes: ${missing.join(', ')}`, toolSnapshot);
+    const reason = `missing scopes: ${missing.join(', ')}`;
+    return blocked(req, 'scope_invalid', reason, toolSnapshot, { inputSnapshot });
   }
 
   // Gate 3: the tool's policy allows it.
   const decision = await runAuthorize(tool, req, parsed.data);
   if (decision && !decision.allow) {
-    return blocked('policy_denied', decision.reason, toolSnapshot, 'denied');
+    return blocked(req, 'policy_denied', decision.reason, toolSnapshot, {
+      inputSnapshot,
+      policy: 'denied',
+    });
   }
   const policy = decision ? 'allowed' : 'no_policy';
 
   // Gate 4: case allowlist.
   const allowlist = checkCaseAllowlist(req, tool);
-  if (allowlist) return blocked('allowlist_violation', allowlist, toolSnapshot, policy);
+  if (allowlist) {
+    return blocked(req, 'allowlist_violation', allowlist, toolSnapshot, { inputSnapshot, policy });
+  }
 
   // Gate 5: case budget.
   const budget = checkCaseBudget(req, tool);
-  if (budget) return blocked('budget_exceeded', budget, toolSnapshot, policy);
+  if (budget)
+    return blocked(req, 'budget_exceeded', budget, toolSnapshot, { inputSnapshot, policy });
 
   return {
     ok: true,
@@ -212,7 +244,7 @@ export async function runPipeline(
       riskTier: tool.riskTier,
       approvalMode: tool.approvalMode,
       toolSnapshot,
-      inputSnapshot: JSON.parse(inputText) as JsonValue,
+      inputSnapshot,
       actorSnapshot: snapshotActor(req, policy),
     },
   };

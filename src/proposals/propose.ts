@@ -6,6 +6,7 @@ import { GENESIS_HASH, chainEvents } from '../audit/auditChain.js';
 import { canonicalJson, sha256, toJsonValue } from '../canonicalJson.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import type { ProposalRequest } from '../pipeline/proposalRequest.js';
+import { storableCopy } from '../pipeline/storableJson.js';
 import { validateCall } from '../pipeline/validateCall.js';
 import type { BlockedOutcome, ValidatedAttrs, ValidationResult } from '../pipeline/validate.js';
 import { publish } from '../telemetry.js';
@@ -93,19 +94,23 @@ async function store(
 
 async function storeBlocked(rt: GovernanceRuntime, req: ProposalRequest, result: Blocked) {
   const tool = result.tool!;
+  // A policy's reason and zod's issues may quote the input: store them in a storable form.
+  const reason = storableCopy(result.reason) as string;
   const row = proposalRow(req, randomUUID(), new Date().toISOString(), {
     status: 'blocked',
     blockedOutcome: result.outcome,
-    blockedReason: result.reason,
-    blockedIssues: result.issues ? (toJsonValue(result.issues) as StoredJson[]) : null,
+    blockedReason: reason,
+    blockedIssues: result.issues
+      ? (toJsonValue(storableCopy(result.issues)) as StoredJson[])
+      : null,
     riskTier: tool.riskTier,
     approvalMode: tool.approvalMode,
     idempotencyKey: null,
     toolSnapshot: toJsonValue(tool) as Record<string, StoredJson>,
-    inputSnapshot: null,
+    inputSnapshot: result.inputSnapshot,
     actorSnapshot: toJsonValue(result.actor) as Record<string, StoredJson>,
   });
-  const payload = { outcome: result.outcome, reason: result.reason };
+  const payload = { outcome: result.outcome, reason };
   const { row: stored } = await store(rt, row, 'proposal_blocked', payload);
   return toProposal(stored);
 }
