@@ -37,7 +37,7 @@ const requestOptionsSchema = z.strictObject({
 
 /** SHA-256 of a validated input as stored: what an approval approves. */
 export function inputHash(input: unknown): string {
-  return sha256(canonicalJson(input) ?? 'null');
+  return sha256(canonicalJson(input));
 }
 
 /**

@@ -105,7 +105,7 @@ const unrepresentable: z.core.$ZodIssue = {
 /** Canonical JSON of a parsed input, or null when it has none (a cycle, runaway nesting). */
 function jsonText(value: unknown): string | null {
   try {
-    return canonicalJson(value) ?? 'null';
+    return canonicalJson(value);
   } catch {
     return null;
   }
@@ -129,21 +129,40 @@ function snapshotActor(req: ProposalRequest, policy: ActorSnapshot['policy']): A
   return { actorId: req.actorId, scopes, conversationId, caseId, policy };
 }
 
-async function parseInput(tool: ToolDefinition, input: unknown) {
+// Sync where the schema and the policy are: an await per gate is a large part of a
+// microsecond-scale pipeline, so only async schemas and policies pay for one.
+function parseInput(tool: ToolDefinition, input: unknown) {
   try {
     return tool.input.safeParse(input);
   } catch (error) {
-    // A schema with async refinements refuses the sync parse; only those pay for the async one.
+    // A schema with async refinements refuses the sync parse.
     if (error instanceof z.core.$ZodAsyncError) return tool.input.safeParseAsync(input);
     throw error;
   }
 }
 
-async function runAuthorize(
+function judge(decision: unknown): AuthorizeDecision {
+  if (decision && typeof decision === 'object' && 'allow' in decision) {
+    if (decision.allow === true) return { allow: true };
+    if (decision.allow === false) {
+      const reason = 'reason' in decision && typeof decision.reason === 'string';
+      return { allow: false, reason: reason ? String(decision.reason) : 'denied by policy' };
+    }
+  }
+  return { allow: false, reason: 'authorize returned an invalid decision' };
+}
+
+// Fail closed: a policy that cannot answer denies.
+function failClosed(error: unknown): AuthorizeDecision {
+  const message = error instanceof Error ? error.message : String(error);
+  return { allow: false, reason: `authorize failed: ${message}` };
+}
+
+function runAuthorize(
   tool: ToolDefinition,
   req: ProposalRequest,
   input: unknown,
-): Promise<AuthorizeDecision | null> {
+): AuthorizeDecision | null | Promise<AuthorizeDecision> {
   if (!tool.authorize) return null;
   const { scopes, conversationId, caseId } = req.context;
   const ctx = {
@@ -153,19 +172,11 @@ async function runAuthorize(
     caseId,
   };
   try {
-    const decision: unknown = await tool.authorize(req.actorId, input, ctx);
-    if (decision && typeof decision === 'object' && 'allow' in decision) {
-      if (decision.allow === true) return { allow: true };
-      if (decision.allow === false) {
-        const reason = 'reason' in decision && typeof decision.reason === 'string';
-        return { allow: false, reason: reason ? String(decision.reason) : 'denied by policy' };
-      }
-    }
-    return { allow: false, reason: 'authorize returned an invalid decision' };
+    const decision: unknown = tool.authorize(req.actorId, input, ctx);
+    const thenable = typeof (decision as PromiseLike<unknown> | null)?.then === 'function';
+    return thenable ? Promise.resolve(decision).then(judge, failClosed) : judge(decision);
   } catch (error) {
-    // Fail closed: a policy that cannot answer denies.
-    const message = error instanceof Error ? error.message : String(error);
-    return { allow: false, reason: `authorize failed: ${message}` };
+    return failClosed(error);
   }
 }
 
@@ -194,7 +205,8 @@ export async function runPipeline(
   const toolSnapshot = snapshotTool(tool);
 
   // Gate 1: the input parses, and what it parses to can be stored.
-  const parsed = await parseInput(tool, req.context.input);
+  const parsing = parseInput(tool, req.context.input);
+  const parsed = parsing instanceof Promise ? await parsing : parsing;
   if (!parsed.success) {
     return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, {
       issues: parsed.error.issues,
@@ -218,7 +230,8 @@ export async function runPipeline(
   }
 
   // Gate 3: the tool's policy allows it.
-  const decision = await runAuthorize(tool, req, parsed.data);
+  const deciding = runAuthorize(tool, req, parsed.data);
+  const decision = deciding instanceof Promise ? await deciding : deciding;
   if (decision && !decision.allow) {
     return blocked(req, 'policy_denied', decision.reason, toolSnapshot, {
       inputSnapshot,

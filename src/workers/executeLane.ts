@@ -37,7 +37,7 @@ export function failureEvent(
 function storableResult(
   result: unknown,
 ): { ok: true; value: unknown } | { ok: false; failure: LaneFailure } {
-  const text = canonicalJson(result) ?? 'null';
+  const text = canonicalJson(result);
   const issues = storabilityIssues(result, text, MAX_RESULT_BYTES);
   if (issues.length > 0)
     return { ok: false, failure: { code: 'result_unstorable', message: issues[0]!.message } };
