@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createGovernance } from '../src/governance.js';
 import type { Governance } from '../src/governance.js';
 import { defineTool } from '../src/tools/defineTool.js';
-import { count, createBenchDatabase, perSecond, rawInsertRate } from './support.js';
+import { count, createBenchDatabase, perSecond, versusRawInsert } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const POOL = 10;
@@ -51,15 +51,13 @@ async function benchValidate(gov: Governance): Promise<void> {
 /** Numbers every propose call of the run, so no two carry the same input. */
 let uniqueCalls = 0;
 
-/** Propose calls/s with a unique input per call, so every call writes its rows. */
-function benchPropose(gov: Governance, concurrency: number, run: string, durationMs: number) {
-  return perSecond(durationMs, concurrency, async () => {
-    const result = await gov.propose('place_order', 'agent-7', {
-      ...context(uniqueCalls++),
-      conversationId: `bench-${run}`,
-    });
-    if (!result.ok || result.duplicate) throw new Error('propose did not store a new proposal');
+/** One propose with a unique input, so every call writes its rows. */
+async function propose(gov: Governance, _n: number, run: string) {
+  const result = await gov.propose('place_order', 'agent-7', {
+    ...context(uniqueCalls++),
+    conversationId: `bench-${run}`,
   });
+  if (!result.ok || result.duplicate) throw new Error('propose did not store a new proposal');
 }
 
 /**
@@ -79,19 +77,17 @@ export async function runProposalBench(): Promise<void> {
 
     let ratioAt8 = 0;
     for (const concurrency of [1, 8]) {
-      // One-second rounds, alternating, so a busy neighbour slows both sides alike.
-      await benchPropose(gov, concurrency, 'warm-up', 200);
-      let propose = 0;
-      let raw = 0;
-      for (let round = 0; round < SECONDS; round += 1) {
-        propose += (await benchPropose(gov, concurrency, `c${concurrency}`, 1000)) / SECONDS;
-        raw += (await rawInsertRate(db.url, concurrency, 1000, POOL)) / SECONDS;
-      }
-      const ratio = (propose / raw) * 100;
-      if (concurrency === 8) ratioAt8 = ratio;
+      const { rate, raw, percent } = await versusRawInsert(
+        db.url,
+        concurrency,
+        SECONDS,
+        POOL,
+        (n) => propose(gov, n, `c${concurrency}`),
+      );
+      if (concurrency === 8) ratioAt8 = percent;
       console.log(
-        `propose c=${concurrency}: ${count(propose)} calls/s | raw INSERT c=${concurrency}: ` +
-          `${count(raw)} commits/s | ${ratio.toFixed(0)}% of raw`,
+        `propose c=${concurrency}: ${count(rate)} calls/s | raw INSERT c=${concurrency}: ` +
+          `${count(raw)} commits/s | ${percent.toFixed(0)}% of raw`,
       );
     }
     console.log(`propose vs raw INSERT at concurrency 8: ${ratioAt8.toFixed(0)}% (goal >= 40%)`);

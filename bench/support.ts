@@ -93,3 +93,25 @@ export async function rawInsertRate(
     await orm.close(true);
   }
 }
+
+/**
+ * Calls/s of `op` next to raw INSERT commits/s at the same concurrency, measured in
+ * alternating one-second rounds (after a short warm-up of both), so a busy neighbour or
+ * a checkpoint slows both sides alike.
+ */
+export async function versusRawInsert(
+  url: string,
+  concurrency: number,
+  seconds: number,
+  poolSize: number,
+  op: (n: number) => Promise<unknown>,
+): Promise<{ rate: number; raw: number; percent: number }> {
+  await perSecond(200, concurrency, op);
+  let rate = 0;
+  let raw = 0;
+  for (let round = 0; round < seconds; round += 1) {
+    rate += (await perSecond(1000, concurrency, op)) / seconds;
+    raw += (await rawInsertRate(url, concurrency, 1000, poolSize)) / seconds;
+  }
+  return { rate, raw, percent: (rate / raw) * 100 };
+}

@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { countersignEntities } from './entities.js';
 import { migrationsList } from './migrations/index.js';
+import { disablePreparedStatements } from './statement.js';
 
 /** Where countersign keeps its tables. */
 export interface DatabaseOptions {
@@ -76,6 +77,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   await server.start();
   const url = `postgres://postgres@${server.getServerConn()}/postgres`;
   const orm = await MikroORM.init(ormOptions(url, 4));
+  disablePreparedStatements(orm);
   return {
     orm,
     url,

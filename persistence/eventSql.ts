@@ -4,17 +4,9 @@ const COLUMNS =
   'id, proposal_id, approval_id, seq, type, actor_id, payload, prev_hash, hash, created_at';
 const ROW = '(?::uuid, ?::uuid, ?::uuid, ?::int, ?, ?, ?::jsonb, ?, ?, ?::timestamptz)';
 
-/**
- * An `insert into tool_action_events` of `events` that keeps only the events whose `key`
- * column appears among the ids returned by `guard` (a CTE earlier in the same statement), so
- * events and the write they record commit together or not at all.
- */
-export function insertEventsWhen(
-  guard: string,
-  events: readonly EventRow[],
-  key: 'proposal_id' | 'approval_id',
-) {
-  const params = events.flatMap((e) => [
+/** The parameters of one event row, in the order of the insert's columns. */
+export function eventValues(e: EventRow): unknown[] {
+  return [
     e.id,
     e.proposalId,
     e.approvalId,
@@ -25,10 +17,23 @@ export function insertEventsWhen(
     e.prevHash,
     e.hash,
     e.createdAt,
-  ]);
-  const sql =
+  ];
+}
+
+/**
+ * An `insert into tool_action_events` of `count` events (parameters: {@link eventValues} of
+ * each) that keeps only the events whose `key` column appears among the ids returned by
+ * `guard` (a CTE earlier in the same statement), so events and the write they record
+ * commit together or not at all.
+ */
+export function insertEventsWhen(
+  guard: string,
+  count: number,
+  key: 'proposal_id' | 'approval_id',
+): string {
+  return (
     `insert into tool_action_events (${COLUMNS}) ` +
-    `select v.* from (values ${events.map(() => ROW).join(', ')}) as v(${COLUMNS}) ` +
-    `where v.${key} in (select id from ${guard}) returning id`;
-  return { sql, params };
+    `select v.* from (values ${Array.from({ length: count }, () => ROW).join(', ')}) as v(${COLUMNS}) ` +
+    `where v.${key} in (select id from ${guard}) returning id`
+  );
 }

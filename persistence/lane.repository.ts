@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { insertEventsWhen } from './eventSql.js';
+import { eventValues, insertEventsWhen } from './eventSql.js';
+import { runStatement } from './statement.js';
 import { isUuid } from './proposal.repository.js';
 import type { AuditHead, EventRow, LaneRow, StoredJson } from './rows.js';
 
@@ -58,7 +59,7 @@ export async function findLaneForStep(
   laneId: string,
 ): Promise<LaneForStep | null> {
   if (!isUuid(laneId)) return null;
-  const [row] = await em.execute(`${LANE_FOR_STEP} where a.id = ?`, [laneId]);
+  const [row] = await runStatement(em, `${LANE_FOR_STEP} where a.id = ?`, [laneId]);
   return row ? toLaneForStep(row) : null;
 }
 
@@ -153,20 +154,8 @@ function inputValues(w: LaneWrite): unknown[] {
   ];
 }
 
-/**
- * The one statement every lane write uses, for one lane or a batch. Each proposal's audit
- * head is the serialisation point: it moves only from the expected seq and every lane write
- * moves it, so of two racing writes to one proposal exactly one matches. A lane row and its
- * events are written only where its head moved, and `countersign_assert` aborts the whole
- * statement should a moved head's lane row not match, so each lane is written whole or not
- * at all. Returns the ids of the lanes written; the others lost a race.
- */
-export async function writeLanes(
-  em: EntityManager,
-  mode: 'insert' | 'update',
-  writes: readonly LaneWrite[],
-): Promise<Set<string>> {
-  if (writes.length === 0) return new Set();
+/** The text of a write of `lanes` lanes carrying `events` events in all. */
+function writeLanesSql(mode: 'insert' | 'update', lanes: number, events: number): string {
   const all = [...COLUMNS, ...CONTROL];
   const row = `(${all.map(([, type]) => `?::${type}`).join(', ')})`;
   const names = all.map(([name]) => name).join(', ');
@@ -182,22 +171,45 @@ export async function writeLanes(
           .join(', ')}
            from input i where a.id = i.id and a.version = i.expected_version
              and i.proposal_id in (select id from head) returning a.id`;
-  const ev = insertEventsWhen(
-    'lane',
-    writes.flatMap((w) => w.events),
-    'approval_id',
-  );
-  const [result] = await em.execute(
-    `with input (${names}) as (values ${writes.map(() => row).join(', ')}),
+  return `with input (${names}) as (values ${Array.from({ length: lanes }, () => row).join(', ')}),
      head as (update tool_proposals p set audit_seq = i.new_seq, audit_head = i.new_head
        from input i where p.id = i.proposal_id and p.audit_seq = i.expected_seq returning p.id),
      lane as (${laneSql}),
-     ev as (${ev.sql})
+     ev as (${insertEventsWhen('lane', events, 'approval_id')})
      select (select coalesce(array_agg(id), '{}') from lane) as written,
        countersign_assert((select count(*) from head) = (select count(*) from lane),
-         'a lane changed without moving its audit head') as consistent`,
-    [...writes.flatMap(inputValues), ...ev.params],
-  );
+         'a lane changed without moving its audit head') as consistent`;
+}
+
+// Single-lane texts, the hot path, built once per shape (mode and event count).
+const singleLaneSql = new Map<string, string>();
+
+/**
+ * The one statement every lane write uses, for one lane or a batch. Each proposal's audit
+ * head is the serialisation point: it moves only from the expected seq and every lane write
+ * moves it, so of two racing writes to one proposal exactly one matches. A lane row and its
+ * events are written only where its head moved, and `countersign_assert` aborts the whole
+ * statement should a moved head's lane row not match, so each lane is written whole or not
+ * at all. Returns the ids of the lanes written; the others lost a race.
+ */
+export async function writeLanes(
+  em: EntityManager,
+  mode: 'insert' | 'update',
+  writes: readonly LaneWrite[],
+): Promise<Set<string>> {
+  if (writes.length === 0) return new Set();
+  const events = writes.flatMap((w) => w.events);
+  const values = [...writes.flatMap(inputValues), ...events.flatMap(eventValues)];
+  let sql: string;
+  if (writes.length === 1) {
+    const key = `${mode}:${events.length}`;
+    sql = singleLaneSql.get(key) ?? writeLanesSql(mode, 1, events.length);
+    singleLaneSql.set(key, sql);
+  } else {
+    sql = writeLanesSql(mode, writes.length, events.length);
+  }
+  // Batches vary in size, so only single-lane writes become prepared statements.
+  const [result] = await runStatement(em, sql, values, writes.length === 1);
   return new Set((result?.written as string[] | undefined) ?? []);
 }
 

@@ -1,6 +1,7 @@
 import type { InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { insertEventsWhen } from './eventSql.js';
+import { eventValues, insertEventsWhen } from './eventSql.js';
+import { runStatement } from './statement.js';
 import type { EventRow, ProposalRow, StoredJson } from './rows.js';
 import { ToolProposal } from './toolProposal.entity.js';
 
@@ -22,8 +23,8 @@ export async function insertProposal(
   p: ProposalRow,
   event: EventRow,
 ): Promise<boolean> {
-  const events = insertEventsWhen('proposal', [event], 'proposal_id');
-  const rows = await em.execute(
+  const rows = await runStatement(
+    em,
     `with proposal as (
        insert into tool_proposals (id, tool_name, tool_version, actor_id, conversation_id, case_id,
          status, blocked_outcome, blocked_reason, blocked_issues, risk_tier, approval_mode,
@@ -33,7 +34,7 @@ export async function insertProposal(
          ?::timestamptz)
        on conflict (idempotency_key) do nothing
        returning id)
-     ${events.sql}`,
+     ${insertEventsWhen('proposal', 1, 'proposal_id')}`,
     [
       p.id,
       p.toolName,
@@ -54,7 +55,7 @@ export async function insertProposal(
       p.auditSeq,
       p.auditHead,
       p.createdAt,
-      ...events.params,
+      ...eventValues(event),
     ],
   );
   return rows.length === 1;

@@ -11,4 +11,8 @@ export const migrationsList = [
     name: 'Migration20261124070505_execution_retry',
     class: Migration20261124070505_execution_retry,
   },
+  {
+    name: 'Migration20261124071840_lane_event_index',
+    class: Migration20261124071840_lane_event_index,
+  },
 ];

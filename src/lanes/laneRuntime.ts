@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import {
   APPROVAL_LANE_MACHINE_ID,
   APPROVAL_LANE_MACHINE_VERSION,
@@ -234,7 +233,8 @@ async function raceSafe(write: () => Promise<Set<string>>): Promise<boolean> {
   try {
     return (await write()).size === 1;
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) return false;
+    // 23505: the pending-lane unique index (statements run on node-postgres directly).
+    if ((error as { code?: unknown } | null)?.code === '23505') return false;
     throw error;
   }
 }
