@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGovernance } from '../../src/index.js';
+import type { Governance } from '../../src/index.js';
+import { createTestDatabase, openSql } from '../support/testDatabase.js';
+import { expectOk, proposeTagged } from './support/lifecycle.js';
+import { sideEffectTools } from './support/sideEffectTools.js';
+import {
+  createSideEffectTable,
+  laneEventTypes,
+  runsOf,
+  uniqueTag,
+  waitForLane,
+  workerOptions,
+} from './support/workerHarness.js';
+import type { Sql } from './support/workerHarness.js';
+
+describe('auto tools through the workers', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let sql: Sql;
+  let gov: Governance;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = await openSql(db.url);
+    await createSideEffectTable(sql);
+    gov = await createGovernance(workerOptions(db.url, sideEffectTools(sql)));
+    await gov.startWorkers();
+  });
+  afterAll(async () => {
+    await gov?.close();
+    await sql?.close();
+    await db?.drop();
+  });
+
+  it('executeProposal opens a lane approved by system:auto that the workers run once', async () => {
+    const tag = uniqueTag('auto');
+    const proposalId = await proposeTagged(gov, 'ping', tag);
+
+    const opened = expectOk(await gov.executeProposal(proposalId));
+
+    expect(opened).toMatchObject({ status: 'approved', decidedBy: 'system:auto', expiresAt: null });
+    const lane = await waitForLane(sql, opened.id);
+    expect(lane.status).toBe('executed');
+    expect(lane.result).toEqual({ pong: tag });
+    const runs = await runsOf(sql, tag);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.idem_key).toContain(opened.id);
+    expect(await laneEventTypes(sql, opened.id)).toEqual([
+      'approved',
+      'execution_enqueued',
+      'execution_started',
+      'executed',
+    ]);
+    const approvedEvent = (await gov.listEvents(proposalId)).find((e) => e.type === 'approved');
+    expect(approvedEvent?.actorId).toBe('system:auto');
+    expect(await gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 5 });
+  });
+
+  it('requestApproval on an auto proposal is not_requires_approval and opens nothing', async () => {
+    const proposalId = await proposeTagged(gov, 'ping', uniqueTag('auto-request'));
+
+    expect(await gov.requestApproval(proposalId)).toMatchObject({
+      ok: false,
+      error: 'not_requires_approval',
+    });
+    expect(await gov.getLatestApproval(proposalId)).toBeNull();
+  });
+
+  it('executeProposal on a requires_approval proposal is not_auto and runs nothing', async () => {
+    const tag = uniqueTag('manual');
+    const proposalId = await proposeTagged(gov, 'ship', tag);
+
+    expect(await gov.executeProposal(proposalId)).toMatchObject({ ok: false, error: 'not_auto' });
+    expect(await gov.getLatestApproval(proposalId)).toBeNull();
+    expect(await runsOf(sql, tag)).toEqual([]);
+  });
+});

@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGovernance } from '../../src/index.js';
+import type { Governance } from '../../src/index.js';
+import { createTestDatabase, openSql } from '../support/testDatabase.js';
+import { expectOk, openLane } from './support/lifecycle.js';
+import { approver, sideEffectTools } from './support/sideEffectTools.js';
+import {
+  createSideEffectTable,
+  fingerprint,
+  jobRow,
+  laneState,
+  openJobClient,
+  runsOf,
+  uniqueTag,
+  waitFor,
+  waitForLane,
+  workerOptions,
+} from './support/workerHarness.js';
+import type { JobRow, Sql } from './support/workerHarness.js';
+
+type JobClient = Awaited<ReturnType<typeof openJobClient>>;
+const ignore = () => undefined;
+
+// Payloads round-trip through JSON and anyone with access to the job table can write one:
+// each must be checked on arrival, fail its job with a reason, and touch no lane.
+describe('lane jobs with garbage payloads', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let sql: Sql;
+  let gov: Governance;
+  let jobs: JobClient;
+  /** Lanes each one valid job away from moving: due for expiry, approved, queued. */
+  const lanes = { expiry: '', resume: '', execution: '' };
+  const tags = {
+    expiry: uniqueTag('due'),
+    resume: uniqueTag('approved'),
+    execution: uniqueTag('queued'),
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = await openSql(db.url);
+    await createSideEffectTable(sql);
+    // The sweep runs once at start and then not for an hour, so only the jobs under test
+    // can move these lanes.
+    gov = await createGovernance(
+      workerOptions(db.url, sideEffectTools(sql), {
+        scheduler: { processEveryMs: 200, reconcileEveryMs: 3_600_000 },
+      }),
+    );
+    await gov.startWorkers();
+    await waitFor(
+      'the first reconcile sweep',
+      () =>
+        sql.query(
+          `select 1 from countersign_jobs where name = 'countersign:reconcile' and last_finished_at is not null`,
+        ),
+      (rows) => rows.length === 1,
+    );
+    jobs = await openJobClient(db.url);
+
+    // Decisions whose jobs go nowhere: the lanes wait for a job that only this test sends.
+    lanes.expiry = (await openLane(gov, 'ship', tags.expiry, { ttlSeconds: 1 })).laneId;
+    lanes.resume = (await openLane(gov, 'ship', tags.resume)).laneId;
+    expectOk(await gov.approve(lanes.resume, approver, { enqueue: ignore }));
+    lanes.execution = (await openLane(gov, 'ship', tags.execution)).laneId;
+    expectOk(await gov.approve(lanes.execution, approver, { enqueue: ignore }));
+    expectOk(await gov.executeApproved(lanes.execution, { enqueue: ignore }));
+    const due = (await laneState(sql, lanes.expiry)).expires_at_ms!;
+    await waitFor(
+      'the lane deadline to pass',
+      () => Date.now(),
+      (now) => now > due + 10,
+    );
+  });
+  afterAll(async () => {
+    await jobs?.close();
+    await gov?.close();
+    await sql?.close();
+    await db?.drop();
+  });
+
+  async function waitForFailure(id: string): Promise<JobRow> {
+    const row = await waitFor(
+      `job ${id} to fail`,
+      () => jobRow(sql, id),
+      (r) => r === null || r.failed_at !== null,
+    );
+    expect(row, `job ${id} succeeded (and was removed) instead of failing`).not.toBeNull();
+    return row!;
+  }
+
+  const cases = [
+    { step: 'expiry', name: 'countersign:approval-expiry' },
+    { step: 'resume', name: 'countersign:approval-resume' },
+    { step: 'execution', name: 'countersign:tool-execution' },
+  ] as const;
+
+  it.each(cases.map((c) => [c.name, c.step] as const))(
+    '%s: each bad payload fails its job with the reason; no lane changes',
+    async (name, step) => {
+      const laneId = lanes[step];
+      const unknown = randomUUID();
+      const payloads: { data: unknown; reason: RegExp }[] = [
+        {
+          data: {},
+          reason: /invalid payload: .*expected string, received undefined[\s\S]*at laneId/,
+        },
+        {
+          data: { laneId: 42 },
+          reason: /invalid payload: .*expected string, received number[\s\S]*at laneId/,
+        },
+        {
+          data: { laneId: 'not-a-uuid' },
+          reason: /invalid payload: .*Invalid UUID[\s\S]*at laneId/,
+        },
+        { data: { laneId: unknown }, reason: new RegExp(`no lane ${unknown}`) },
+        { data: { laneId, extra: 1 }, reason: /invalid payload: .*Unrecognized key: "extra"/ },
+      ];
+      const before = await fingerprint(sql);
+      const laneBefore = await laneState(sql, laneId);
+
+      const ids = [];
+      for (const p of payloads) ids.push(await jobs.now(name, p.data));
+      const failed = [];
+      for (const id of ids) failed.push(await waitForFailure(id));
+
+      for (const [i, row] of failed.entries()) {
+        expect(row.fail_reason, JSON.stringify(payloads[i]!.data)).toMatch(payloads[i]!.reason);
+        expect(row.fail_reason!.startsWith(`${name}: `)).toBe(true);
+      }
+      expect(await fingerprint(sql)).toBe(before);
+      expect(await laneState(sql, laneId)).toEqual(laneBefore);
+      const [{ n }] = (await sql.query<{ n: number }>(
+        `select count(*)::int as n from side_effects`,
+      )) as [{ n: number }];
+      expect(n).toBe(0);
+    },
+  );
+
+  // The control: the same lanes move as soon as a well-formed job arrives, so "unchanged"
+  // above was the payload check at work, not lanes nothing could move.
+  it('the same lanes move when a well-formed job for them arrives', async () => {
+    const ids = await Promise.all(
+      cases.map(({ step, name }) => jobs.now(name, { laneId: lanes[step] })),
+    );
+
+    expect((await waitForLane(sql, lanes.expiry)).status).toBe('expired');
+    expect((await waitForLane(sql, lanes.resume)).status).toBe('executed');
+    expect((await waitForLane(sql, lanes.execution)).status).toBe('executed');
+    expect(await runsOf(sql, tags.resume)).toHaveLength(1);
+    expect(await runsOf(sql, tags.execution)).toHaveLength(1);
+    expect(await runsOf(sql, tags.expiry)).toEqual([]);
+    for (const id of ids) {
+      await waitFor(
+        `job ${id} to be removed`,
+        () => jobRow(sql, id),
+        (r) => r === null,
+      );
+    }
+  });
+});

@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGovernance } from '../../src/index.js';
+import type { Governance } from '../../src/index.js';
+import { createTestDatabase, openSql } from '../support/testDatabase.js';
+import { stampTool } from './fixtures/stampTool.js';
+import { approvedLane } from './support/lifecycle.js';
+import {
+  createSideEffectTable,
+  settleLaneJobs,
+  waitFor,
+  workerOptions,
+} from './support/workerHarness.js';
+import type { Sql } from './support/workerHarness.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const childScript = fileURLToPath(new URL('./fixtures/workerChild.ts', import.meta.url));
+const LIFECYCLES = 1_000;
+const WORKERS = 3;
+
+interface Worker {
+  child: ChildProcess;
+  pid: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+}
+
+/** Starts a worker process and resolves once it prints `ready`. */
+function startWorker(url: string): Promise<Worker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
+    cwd: repoRoot,
+    env: { ...process.env, DATABASE_URL: url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      const ready = /ready (\d+)/.exec(output);
+      if (ready) resolve({ child, pid: Number(ready[1]), exited, output: () => output });
+    });
+    child.on('error', reject);
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`worker exited (${code ?? signal}) before it was ready: ${output}`)),
+    );
+  });
+}
+
+/** Runs `fn` over `items`, `width` at a time. */
+async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>) {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return results;
+}
+
+// Agenda's locking plus each lane's optimistic concurrency keep every step single, however
+// many processes (and re-driven duplicate jobs) compete for it.
+describe('three worker processes on one database', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let sql: Sql;
+  /** Proposes, requests and approves; runs no workers itself. */
+  let host: Governance;
+  const workers: Worker[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    sql = await openSql(db.url);
+    await createSideEffectTable(sql);
+    // Created first, so the schema and the job table exist before the workers start.
+    host = await createGovernance(workerOptions(db.url, [stampTool(sql)]));
+    workers.push(
+      ...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker(db.url)))),
+    );
+  });
+  /** SIGTERM to every worker, then their exits (SIGKILL for one that hangs). */
+  async function stopWorkers() {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGTERM');
+    return Promise.all(
+      workers.map(async (w) => {
+        const guard = setTimeout(() => w.child.kill('SIGKILL'), 15_000);
+        const exit = await w.exited;
+        clearTimeout(guard);
+        return exit;
+      }),
+    );
+  }
+  afterAll(async () => {
+    await stopWorkers();
+    await host?.close();
+    await sql?.close();
+    await db?.drop();
+  });
+
+  it(`take ${LIFECYCLES} lifecycles: every tool ran exactly once`, async () => {
+    const tags = Array.from({ length: LIFECYCLES }, (_, i) => `life-${i}`);
+
+    const lanes = await inParallel(tags, 8, (tag) => approvedLane(host, 'stamp', tag));
+    await waitFor(
+      `all ${LIFECYCLES} lanes to execute`,
+      () =>
+        sql.query<{ status: string; n: number }>(
+          `select status, count(*)::int as n from tool_approvals group by status`,
+        ),
+      (rows) => rows.length === 1 && rows[0]!.status === 'executed',
+      45_000,
+    );
+    await settleLaneJobs(
+      sql,
+      workers.map((w) => `countersign-${w.pid}`),
+    );
+
+    const [counts] = await sql.query<{ rows: number; tags: number; keys: number; extra: number }>(
+      `select count(*)::int as rows, count(distinct tag)::int as tags,
+              count(distinct idem_key)::int as keys,
+              count(*) filter (where attempt <> 1)::int as extra
+         from side_effects`,
+    );
+    expect(counts).toEqual({ rows: LIFECYCLES, tags: LIFECYCLES, keys: LIFECYCLES, extra: 0 });
+    const [lanesDone] = await sql.query<{ executed: number }>(
+      `select count(*) filter (where status = 'executed' and attempt = 1)::int as executed
+         from tool_approvals`,
+    );
+    expect(lanesDone!.executed).toBe(LIFECYCLES);
+    // Each side effect carries its own lane's key.
+    const mismatched = await sql.query(
+      `select s.tag from side_effects s
+         join tool_proposals p on p.input_snapshot->>'tag' = s.tag
+         join tool_approvals a on a.proposal_id = p.id
+        where s.idem_key <> 'countersign:' || a.id::text`,
+    );
+    expect(mismatched).toEqual([]);
+    // Only the worker processes ran tools, and the work was shared.
+    const pids = (await sql.query<{ pid: number }>(`select distinct pid from side_effects`)).map(
+      (r) => r.pid,
+    );
+    const workerPids = workers.map((w) => w.pid);
+    expect(
+      pids.every((pid) => workerPids.includes(pid)),
+      `ran in ${pids}`,
+    ).toBe(true);
+    expect(pids.length).toBeGreaterThan(1);
+    const failedJobs = await sql.query(
+      `select name, fail_reason from countersign_jobs where failed_at is not null`,
+    );
+    expect(failedJobs).toEqual([]);
+    for (const { proposalId } of lanes.filter((_, i) => i % 50 === 0)) {
+      expect(await host.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 6 });
+    }
+  });
+
+  it('the workers stop gracefully on SIGTERM', async () => {
+    const exits = await stopWorkers();
+
+    expect(exits, workers.map((w) => w.output()).join('\n')).toEqual(
+      workers.map(() => ({ code: 0, signal: null })),
+    );
+  });
+});

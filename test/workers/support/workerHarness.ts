@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { PostgresBackend } from '@agendajs/postgres-backend';
+import { Agenda } from 'agenda';
+import type { GovernanceOptions, LaneFailure, RunContext } from '../../../src/index.js';
+import type { openSql } from '../../support/testDatabase.js';
+
+export type Sql = Awaited<ReturnType<typeof openSql>>;
+
+/** The settings every worker suite runs with: fast polling, fast re-drives. */
+export const fastScheduler = { processEveryMs: 200, reconcileEveryMs: 500 } as const;
+export const fastExecution = { redriveAfterMs: 1000, leaseGraceMs: 500, retryBackoffMs: 100 };
+
+/** `createGovernance` options for a worker suite on `url`. */
+export function workerOptions(
+  url: string,
+  tools: GovernanceOptions['tools'],
+  overrides: Partial<GovernanceOptions> = {},
+): GovernanceOptions {
+  return {
+    tools,
+    databaseUrl: url,
+    scheduler: { ...fastScheduler },
+    execution: { ...fastExecution },
+    ...overrides,
+  };
+}
+
+/**
+ * Polls `probe` until `done` accepts its value; throws (with the last value) at the deadline.
+ * The deadline only bounds a wait: no assertion is ever made on how long it took.
+ */
+export async function waitFor<T>(
+  label: string,
+  probe: () => Promise<T> | T,
+  done: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${label}; last value: ${JSON.stringify(value)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The table each test tool writes one row to per run: its side effect, counted in SQL. */
+export async function createSideEffectTable(sql: Sql): Promise<void> {
+  await sql.query(`create table if not exists side_effects (
+    id serial primary key,
+    tag text not null,
+    idem_key text not null,
+    attempt int not null,
+    note text,
+    pid int not null)`);
+}
+
+/** Records one run of a tool for the input tagged `tag`. */
+export async function recordRun(
+  sql: Sql,
+  tag: string,
+  ctx: Pick<RunContext, 'idempotencyKey' | 'attempt'>,
+  note: string | null = null,
+): Promise<void> {
+  await sql.query(
+    `insert into side_effects (tag, idem_key, attempt, note, pid) values (?, ?, ?, ?, ?)`,
+    [tag, ctx.idempotencyKey, ctx.attempt, note, process.pid],
+  );
+}
+
+export interface RunRow {
+  idem_key: string;
+  attempt: number;
+  note: string | null;
+  pid: number;
+}
+
+/** Every recorded run for `tag`, in the order they were written. */
+export async function runsOf(sql: Sql, tag: string): Promise<RunRow[]> {
+  return sql.query<RunRow>(
+    `select idem_key, attempt, note, pid from side_effects where tag = ? order by id`,
+    [tag],
+  );
+}
+
+export interface LaneState {
+  id: string;
+  proposal_id: string;
+  status: string;
+  execution_state: string | null;
+  version: number;
+  attempt: number;
+  decided_by: string | null;
+  failure: LaneFailure | null;
+  result: unknown;
+  /** Epoch milliseconds. */
+  expires_at_ms: number | null;
+  updated_at_ms: number;
+}
+
+/** A lane as stored, read behind the facade. */
+export async function laneState(sql: Sql, laneId: string): Promise<LaneState> {
+  const [row] = await sql.query<LaneState>(
+    `select id, proposal_id, status, execution_state, version, attempt, decided_by,
+            snapshot->'context'->'failure' as failure, snapshot->'context'->'result' as result,
+            (extract(epoch from expires_at) * 1000)::float8 as expires_at_ms,
+            (extract(epoch from updated_at) * 1000)::float8 as updated_at_ms
+       from tool_approvals where id = ?`,
+    [laneId],
+  );
+  if (!row) throw new Error(`no lane ${laneId}`);
+  return row;
+}
+
+export const terminal = ['executed', 'execution_failed', 'rejected', 'deferred', 'expired'];
+
+/** Waits until the lane is in one of `statuses` (default: any terminal one). */
+export function waitForLane(
+  sql: Sql,
+  laneId: string,
+  statuses: readonly string[] = terminal,
+  timeoutMs = 15_000,
+): Promise<LaneState> {
+  return waitFor(
+    `lane ${laneId} to be ${statuses.join('|')}`,
+    () => laneState(sql, laneId),
+    (lane) => statuses.includes(lane.status),
+    timeoutMs,
+  );
+}
+
+/** The audit event types of a lane, oldest first. */
+export async function laneEventTypes(sql: Sql, laneId: string): Promise<string[]> {
+  const rows = await sql.query<{ type: string }>(
+    `select type from tool_action_events where approval_id = ? order by seq`,
+    [laneId],
+  );
+  return rows.map((r) => r.type);
+}
+
+/**
+ * A digest of every lane, event and proposal row: equal before and after means nothing in
+ * them was written.
+ */
+export async function fingerprint(sql: Sql): Promise<string> {
+  const [row] = await sql.query<Record<string, string>>(
+    `select (select coalesce(string_agg(md5(t::text), '' order by id), '') from tool_approvals t) as lanes,
+            (select coalesce(string_agg(md5(t::text), '' order by id), '') from tool_action_events t) as events,
+            (select coalesce(string_agg(md5(t::text), '' order by id), '') from tool_proposals t) as proposals`,
+  );
+  return createHash('sha256').update(JSON.stringify(row)).digest('hex');
+}
+
+/** A job row of countersign's Agenda table. */
+export interface JobRow {
+  id: string;
+  name: string;
+  data: Record<string, unknown>;
+  failed_at: Date | null;
+  fail_reason: string | null;
+  last_finished_at: Date | null;
+  locked_at: Date | null;
+}
+
+export async function jobRow(sql: Sql, id: string): Promise<JobRow | null> {
+  const [row] = await sql.query<JobRow>(
+    `select id, name, data, failed_at, fail_reason, last_finished_at, locked_at
+       from countersign_jobs where id = ?`,
+    [id],
+  );
+  return row ?? null;
+}
+
+/**
+ * An Agenda client on countersign's job table that never processes: it stores jobs the way
+ * a stray, duplicated or hand-written enqueue would, so tests can feed the workers directly.
+ */
+export async function openJobClient(url: string) {
+  const backend = new PostgresBackend({
+    connectionString: url,
+    tableName: 'countersign_jobs',
+    channelName: 'countersign_jobs',
+  });
+  const agenda = new Agenda({ backend, name: 'test-job-client' });
+  await agenda.ready;
+  return {
+    /** Stores a job due now; returns its id. */
+    async now(name: string, data: unknown): Promise<string> {
+      const job = await agenda.now(name, data as Record<string, unknown>);
+      return String(job.attrs._id);
+    },
+    /** Stores a job due at `when`; returns its id. */
+    async at(when: Date, name: string, data: unknown): Promise<string> {
+      const job = await agenda.schedule(when, name, data as Record<string, unknown>);
+      return String(job.attrs._id);
+    },
+    close: () => backend.disconnect(),
+  };
+}
+
+let tags = 0;
+
+/** A tag unique to this process and test run, to key an input and its side effects. */
+export function uniqueTag(prefix: string): string {
+  tags += 1;
+  return `${prefix}-${process.pid}-${Date.now()}-${tags}`;
+}
+
+/**
+ * Waits until no lane job is queued or in flight in the live worker processes named (their
+ * Agenda names); jobs locked by any other (dead) process and failed jobs are left alone.
+ * Closing a governance while one of its jobs is in flight currently waits out the whole 30 s
+ * drain timeout (see test/scheduler/backendContract), so suites settle before closing.
+ */
+export async function settleLaneJobs(
+  sql: Sql,
+  liveWorkers: readonly string[] = [`countersign-${process.pid}`],
+): Promise<void> {
+  await waitFor(
+    'the lane jobs of the live workers to finish',
+    () =>
+      sql.query(
+        `select name, data, locked_at, last_modified_by from countersign_jobs
+          where name <> 'countersign:reconcile' and failed_at is null
+            and (locked_at is null or last_modified_by = any(?::text[]))`,
+        [`{${liveWorkers.join(',')}}`],
+      ),
+    (rows) => rows.length === 0,
+    30_000,
+  );
+}
