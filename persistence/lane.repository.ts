@@ -242,15 +242,43 @@ export async function findLatestLane(
   return row ? toLaneRow(row) : null;
 }
 
-/** Statuses of the proposal's lanes that still block a new one (open, or executed). */
-export async function findBlockingLaneStatuses(
+/** What opening a lane needs of its proposal, with the statuses of lanes that block a new one. */
+export interface ProposalForLane {
+  status: string;
+  blockedReason: string | null;
+  approvalMode: string;
+  riskTier: string;
+  actorId: string;
+  inputSnapshot: StoredJson;
+  head: AuditHead;
+  /** Statuses of the proposal's lanes that are open, or executed. */
+  blockingLanes: string[];
+}
+
+/** Reads a proposal for opening a lane, in one round trip. */
+export async function findProposalForLane(
   em: EntityManager,
   proposalId: string,
-): Promise<string[]> {
-  const rows = await em.execute(
-    `select status from tool_approvals where proposal_id = ?
-       and status in ('pending', 'approved', 'execution_pending', 'executed')`,
+): Promise<ProposalForLane | null> {
+  if (!isUuid(proposalId)) return null;
+  const [row] = await runStatement(
+    em,
+    `select p.status, p.blocked_reason, p.approval_mode, p.risk_tier, p.actor_id, p.input_snapshot,
+       p.audit_seq, p.audit_head,
+       array(select a.status::text from tool_approvals a where a.proposal_id = p.id
+         and a.status in ('pending', 'approved', 'execution_pending', 'executed')) as blocking
+     from tool_proposals p where p.id = ?`,
     [proposalId],
   );
-  return rows.map((r) => r.status as string);
+  if (!row) return null;
+  return {
+    status: row.status as string,
+    blockedReason: (row.blocked_reason as string | null) ?? null,
+    approvalMode: row.approval_mode as string,
+    riskTier: row.risk_tier as string,
+    actorId: row.actor_id as string,
+    inputSnapshot: row.input_snapshot as StoredJson,
+    head: { seq: row.audit_seq as number, hash: row.audit_head as string },
+    blockingLanes: row.blocking as string[],
+  };
 }

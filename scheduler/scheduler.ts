@@ -2,6 +2,7 @@ import { Agenda } from 'agenda';
 import { approvalExpiryJob } from './approvalExpiry.worker.js';
 import { approvalResumeJob } from './approvalResume.worker.js';
 import { createJobBackend } from './jobBackend.js';
+import { newJobNotificationsOnly } from './jobNotifications.js';
 import type { JobBackendOptions } from './jobBackend.js';
 import { jobNames, reconcileJobName } from './jobNames.js';
 import type { LaneJobRequest } from './jobNames.js';
@@ -20,6 +21,12 @@ export interface WorkerOptions {
   reconcileEveryMs?: number;
   /** Name of this worker in the job table (`last_modified_by`). */
   name?: string;
+  /**
+   * How long Agenda keeps a running lane job locked: past it, Agenda gives the job up. It
+   * must outlast the longest tool run (Agenda also keeps a timer of half this per job, which
+   * holds a process open that long after its last job). @default 60000
+   */
+  lockLifetimeMs?: number;
 }
 
 /** Agenda, set up for countersign's jobs. */
@@ -46,9 +53,13 @@ export async function createScheduler(
   options: WorkerOptions = {},
 ): Promise<Scheduler> {
   const concurrency = options.concurrency ?? 32;
+  const lockLifetime = options.lockLifetimeMs ?? 60_000;
+  const reconcileEveryMs = options.reconcileEveryMs ?? 1000;
   const jobBackend = await createJobBackend(backend);
+  const channel = jobBackend.notificationChannel;
   const agenda = new Agenda({
     backend: jobBackend,
+    ...(channel ? { notificationChannel: newJobNotificationsOnly(channel) } : {}),
     name: options.name ?? `countersign-${process.pid}`,
     processEvery: options.processEveryMs ?? 1000,
     maxConcurrency: concurrency + 1,
@@ -60,8 +71,22 @@ export async function createScheduler(
   await agenda.ready;
   let started = false;
   const stopWorkers = async (timeoutMs = 30_000) => {
-    if (started) await agenda.drain({ timeout: timeoutMs, closeConnection: false });
+    if (!started) return;
     started = false;
+    const controller = new AbortController();
+    const draining = agenda.drain({
+      signal: controller.signal,
+      timeout: timeoutMs,
+      closeConnection: false,
+    });
+    // Agenda's drain can miss the completion of a job removed on completion and then waits
+    // out its whole timeout, so the running count is watched here as well.
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && (await agenda.getRunningStats()).runningJobs !== 0) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    controller.abort();
+    await draining;
   };
 
   return {
@@ -88,14 +113,18 @@ export async function createScheduler(
             if (outcome.status === 'not_found')
               throw new Error(`${job.name}: no lane ${agendaJob.attrs.data.laneId}`);
           },
-          { concurrency },
+          { concurrency, lockLifetime },
         );
       }
+      // A short lock: a process that dies holding it stops every sweep until it lapses.
+      // A sweep that outlives it is failed by Agenda and another may start; lane writes are
+      // version-checked, so two sweeps cannot both move one lane.
       agenda.define(reconcileJobName, async () => void (await reconcileJob.perform(steps)), {
         concurrency: 1,
+        lockLifetime: Math.max(5 * reconcileEveryMs, 5_000),
       });
       await agenda.start();
-      await agenda.every(options.reconcileEveryMs ?? 1000, reconcileJobName, undefined, {
+      await agenda.every(reconcileEveryMs, reconcileJobName, undefined, {
         skipImmediate: false,
       });
     },

@@ -184,10 +184,15 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
   }
   const schedulerOptions = options.scheduler ?? {};
   let scheduler: Scheduler | null = null;
+  const settings = { ...defaultExecutionSettings, ...options.execution };
+  // An Agenda lock must outlast the longest run it covers, the claim's grace included.
+  const longestRun = Math.max(0, ...options.tools.map((t) => t.timeoutMs));
+  const lockLifetimeMs =
+    schedulerOptions.lockLifetimeMs ?? longestRun + settings.leaseGraceMs + 5_000;
   const ensureScheduler = async () =>
     (scheduler ??= await createScheduler(
       { url: schedulerOptions.url ?? db.url, embedded: db.embedded && !schedulerOptions.url },
-      schedulerOptions,
+      { ...schedulerOptions, lockLifetimeMs },
     ));
   // Without a host `enqueue`, lane jobs go to Agenda; its client is ready before the first call.
   const enqueue =
@@ -198,7 +203,6 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
         throw e;
       })
     ).enqueue;
-  const settings = { ...defaultExecutionSettings, ...options.execution };
   const rt = createRuntime({
     registry,
     db,

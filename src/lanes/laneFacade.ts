@@ -2,12 +2,11 @@ import { z } from 'zod';
 import type { LaneEvent } from '../../machines/laneTypes.js';
 import type { LaneForStep } from '../../persistence/lane.repository.js';
 import {
-  findBlockingLaneStatuses,
   findLaneForStep,
   findLatestLane,
   findPendingLane,
+  findProposalForLane,
 } from '../../persistence/lane.repository.js';
-import { findProposal } from '../../persistence/proposal.repository.js';
 import { jobNames } from '../../scheduler/jobNames.js';
 import { canonicalJson, sha256 } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
@@ -51,7 +50,7 @@ async function openLaneFor(
   mode: 'requires_approval' | 'auto',
   options: { ttlSeconds?: number; actorId?: string; enqueue?: Enqueue },
 ): Promise<LaneResult> {
-  const proposal = await rt.withEm('openLane', (em) => findProposal(em, proposalId));
+  const proposal = await rt.withEm('openLane', (em) => findProposalForLane(em, proposalId));
   if (!proposal) return { ok: false, error: 'not_found' };
   if (proposal.status === 'blocked') {
     return { ok: false, error: 'proposal_blocked', reason: proposal.blockedReason ?? undefined };
@@ -60,12 +59,12 @@ async function openLaneFor(
     const error = mode === 'auto' ? 'not_auto' : 'not_requires_approval';
     return { ok: false, error, reason: `the tool's approval mode is ${proposal.approvalMode}` };
   }
-  const blocking = await rt.withEm('openLane', (em) => findBlockingLaneStatuses(em, proposalId));
-  if (blocking.length > 0) {
+  const [blocking] = proposal.blockingLanes;
+  if (blocking) {
     return {
       ok: false,
       error: 'conflict',
-      reason: `proposal already has a lane that is ${blocking[0]}`,
+      reason: `proposal already has a lane that is ${blocking}`,
     };
   }
   const auto = mode === 'auto';
@@ -84,7 +83,7 @@ async function openLaneFor(
       requestedBy: options.actorId ?? proposal.actorId,
       ...(auto ? { autoApprovedBy: 'system:auto' } : {}),
     },
-    { seq: proposal.auditSeq, hash: proposal.auditHead },
+    proposal.head,
     options.enqueue,
   );
 }

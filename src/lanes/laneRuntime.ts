@@ -157,33 +157,61 @@ export interface LaneStepOutcome {
 }
 
 /**
- * Applies one event to a lane: restore its snapshot, send, and — only if the machine
- * accepted the event — persist snapshot, mirrored columns, version + 1 and the audit events
- * in one statement, then enqueue the jobs it declared. `known` skips the first read.
+ * Folds events into one plan: each is planned on the lane as the previous one left it, and
+ * all are written together (version + 1 each, one audit event each), or none if any is
+ * refused.
+ */
+function planLaneEvents(
+  rt: GovernanceRuntime,
+  found: LaneForStep,
+  events: readonly LaneEvent[],
+): Plan {
+  let combined: Extract<Plan, { write: LaneWrite }> | null = null;
+  for (const event of events) {
+    const plan = planLaneEvent(rt, combined?.next ?? found, event);
+    if (!plan.write) return plan;
+    combined = combined
+      ? {
+          write: {
+            ...plan.write,
+            expectedVersion: combined.write.expectedVersion,
+            expectedSeq: combined.write.expectedSeq,
+            events: [...combined.write.events, ...plan.write.events],
+          },
+          effects: [...combined.effects, ...plan.effects],
+          next: plan.next,
+        }
+      : plan;
+  }
+  if (!combined) throw new Error('stepLane needs at least one event');
+  return combined;
+}
+
+/**
+ * Applies one event (or several in a row) to a lane: restore its snapshot, send, and — only
+ * if the machine accepted every event — persist snapshot, mirrored columns, the new version
+ * and the audit events in one statement, then enqueue the jobs declared. `known` skips the
+ * first read.
  */
 export async function stepLane(
   rt: GovernanceRuntime,
   laneId: string,
-  event: LaneEvent,
+  events: LaneEvent | readonly LaneEvent[],
   enqueue: Enqueue = rt.lanes.enqueue,
   known: LaneForStep | null = null,
 ): Promise<LaneStepOutcome> {
+  const sequence = Array.isArray(events) ? events : [events as LaneEvent];
+  const label = sequence.map((e) => e.type).join('+');
   let found = known;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     found ??= await rt.withEm('readLane', (em) => findLaneForStep(em, laneId));
     if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
-    const plan = planLaneEvent(rt, found, event);
+    const plan = planLaneEvents(rt, found, sequence);
     if (!plan.write) return { result: plan.result, lane: found };
     const write = plan.write;
     const written = await rt.withEm('writeLane', (em) => writeLanes(em, 'update', [write]));
     if (written.has(laneId)) {
-      const result = await committed(
-        write.lane,
-        plan.effects,
-        found.lane.status,
-        event.type,
-        enqueue,
-      );
+      const result = await committed(write.lane, plan.effects, found.lane.status, label, enqueue);
       return { result, lane: plan.next };
     }
     found = null;

@@ -1,6 +1,6 @@
 import type { LaneEvent, LaneFailure } from '../../machines/laneTypes.js';
 import { findLaneForStep } from '../../persistence/lane.repository.js';
-import type { LaneForStep } from '../../persistence/lane.repository.js';
+import { jobNames } from '../../scheduler/jobNames.js';
 import type { JobOutcome } from '../../scheduler/laneJob.js';
 import { canonicalJson } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
@@ -45,45 +45,52 @@ function storableResult(
 }
 
 /**
- * Runs a queued lane's tool: claim (committed before `run` is called), check that the input
- * about to run hashes to what was approved, run under the tool's deadline, then record the
- * result or the failure. The only caller of a tool's `run`.
+ * Runs a lane's tool: claim (committed before `run` is called), check that the input about
+ * to run hashes to what was approved, run under the tool's deadline, then record the result
+ * or the failure. The only caller of a tool's `run`. With `resume`, the lane must be
+ * approved and the RESUME is written in the claim's statement; its execution job is not
+ * enqueued, since this is that execution (a crash in between leaves a queued lane, which the
+ * reconciler re-drives).
  */
 export async function executeLane(
   rt: GovernanceRuntime,
   settings: ExecutionSettings,
   laneId: string,
   enqueue: Enqueue,
-  known: LaneForStep | null = null,
+  options: { resume?: boolean } = {},
 ): Promise<JobOutcome> {
-  const found = known ?? (await rt.withEm('executeLane', (em) => findLaneForStep(em, laneId)));
+  const found = await rt.withEm('executeLane', (em) => findLaneForStep(em, laneId));
   if (!found) return { status: 'not_found' };
   const { lane } = found;
-  if (lane.status !== 'execution_pending' || lane.executionState !== 'queued') {
-    return { status: 'skipped', reason: `lane is ${lane.status}` };
-  }
+  const due = options.resume
+    ? lane.status === 'approved'
+    : lane.status === 'execution_pending' && lane.executionState === 'queued';
+  if (!due) return { status: 'skipped', reason: `lane is ${lane.status}` };
   const now = rt.lanes.now();
-  if (lane.retryAt && Date.parse(lane.retryAt) > now.getTime())
+  if (lane.retryAt && Date.parse(lane.retryAt) > now.getTime()) {
     return { status: 'skipped', reason: 'retry not due' };
+  }
 
   const tool = rt.registry.byVersion(found.toolName, found.toolVersion);
   const leaseMs = (tool?.timeoutMs ?? 0) + settings.leaseGraceMs;
-  const claim = await stepLane(
-    rt,
-    laneId,
-    {
-      type: 'EXECUTION_CLAIMED',
-      inputHash: inputHash(found.inputSnapshot),
-      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
-      at: now.toISOString(),
-    },
-    enqueue,
-    found,
-  );
+  const at = now.toISOString();
+  const claimEvent: LaneEvent = {
+    type: 'EXECUTION_CLAIMED',
+    inputHash: inputHash(found.inputSnapshot),
+    leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+    at,
+  };
+  const events: LaneEvent[] = options.resume
+    ? [{ type: 'RESUME', actorId: 'system', at }, claimEvent]
+    : [claimEvent];
+  const notThisExecution: Enqueue = (job) =>
+    job.name === jobNames['tool-execution'] && !job.runAt ? undefined : enqueue(job);
+  const claim = await stepLane(rt, laneId, events, notThisExecution, found);
   if (!claim.result.ok) return { status: 'skipped', reason: claim.result.error };
   const claimed = claim.result.approval;
-  if (claimed.status !== 'execution_pending')
+  if (claimed.status !== 'execution_pending') {
     return { status: 'applied', laneStatus: claimed.status };
+  }
 
   let event: LaneEvent;
   if (!tool) {

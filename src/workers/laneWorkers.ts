@@ -18,19 +18,13 @@ function outcomeOf(result: LaneResult): JobOutcome {
 
 /**
  * The lane steps the Agenda workers run, over the governance runtime. `enqueue` is the
- * scheduler's: resume runs its execution in the same job instead of storing a second one
- * (a crash between the two leaves a queued lane, which the reconciler re-drives).
+ * scheduler's. Resume runs its execution in the same job instead of storing a second one.
  */
 export function createLaneSteps(
   rt: GovernanceRuntime,
   settings: ExecutionSettings,
   enqueue: Enqueue,
 ): LaneSteps {
-  const execute = (laneId: string, known: LaneForStep | null = null) =>
-    executeLane(rt, settings, laneId, enqueue, known);
-  const notExecutionJob: Enqueue = (job) =>
-    job.name === jobNames['tool-execution'] && !job.runAt ? undefined : enqueue(job);
-
   const expire = async (laneId: string): Promise<JobOutcome> => {
     const found = await rt.withEm('expireLane', (em) => findLaneForStep(em, laneId));
     if (!found) return { status: 'not_found' };
@@ -42,17 +36,6 @@ export function createLaneSteps(
     }
     const event: LaneEvent = { type: 'EXPIRE', actorId: 'system', at: now.toISOString() };
     return outcomeOf((await stepLane(rt, laneId, event, enqueue, found)).result);
-  };
-
-  const resume = async (laneId: string): Promise<JobOutcome> => {
-    const event: LaneEvent = {
-      type: 'RESUME',
-      actorId: 'system',
-      at: rt.lanes.now().toISOString(),
-    };
-    const resumed = await stepLane(rt, laneId, event, notExecutionJob);
-    if (!resumed.result.ok) return outcomeOf(resumed.result);
-    return execute(laneId, resumed.lane);
   };
 
   /** Every due lane of one kind, a batch at a time, until none is left. */
@@ -90,8 +73,8 @@ export function createLaneSteps(
 
   return {
     expire,
-    resume,
-    execute: (laneId) => execute(laneId),
+    resume: (laneId) => executeLane(rt, settings, laneId, enqueue, { resume: true }),
+    execute: (laneId) => executeLane(rt, settings, laneId, enqueue),
     async reconcile(): Promise<ReconcileOutcome> {
       const expired = await sweep('expiry', (_, now) => ({
         type: 'EXPIRE',
