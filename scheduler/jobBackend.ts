@@ -22,7 +22,14 @@ export async function createJobBackend(options: JobBackendOptions): Promise<Agen
   }
   const { PostgresBackend } = await import('@agendajs/postgres-backend');
   return new PostgresBackend({
-    connectionString: options.url,
+    // Job rows can be lost in a server crash without losing work: lane rows are committed
+    // durably first and the reconciler re-drives any step whose job is missing. So the job
+    // table skips the wait for its commits to reach disk (not on PGlite, which has no such
+    // setting to spare).
+    poolConfig: {
+      connectionString: options.url,
+      ...(options.embedded ? {} : { options: '-c synchronous_commit=off' }),
+    },
     tableName: JOB_TABLE,
     channelName: JOB_TABLE,
     disableNotifications: options.embedded,
