@@ -201,25 +201,30 @@ export async function stepLane(
   known: LaneForStep | null = null,
 ): Promise<LaneStepOutcome> {
   const sequence = Array.isArray(events) ? events : [events as LaneEvent];
-  const label = sequence.map((e) => e.type).join('+');
-  let found = known;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    found ??= await rt.withEm('readLane', (em) => findLaneForStep(em, laneId));
-    if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
-    const plan = planLaneEvents(rt, found, sequence);
-    if (!plan.write) return { result: plan.result, lane: found };
-    const write = plan.write;
-    const written = await rt.withEm('writeLane', (em) => writeLanes(em, 'update', [write]));
-    if (written.has(laneId)) {
-      const result = await committed(write.lane, plan.effects, found.lane.status, label, enqueue);
-      return { result, lane: plan.next };
+  // One EntityManager fork serves the whole operation: the reads and the write of each try.
+  const outcome = await rt.withEm('stepLane', async (em) => {
+    let found = known;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      found ??= await findLaneForStep(em, laneId);
+      if (!found)
+        return { ok: false as const, result: { ok: false as const, error: 'not_found' as const } };
+      const plan = planLaneEvents(rt, found, sequence);
+      if (!plan.write) return { ok: false as const, result: plan.result, found };
+      if ((await writeLanes(em, 'update', [plan.write])).has(laneId))
+        return { ok: true as const, plan, found };
+      found = null;
     }
-    found = null;
-  }
-  return {
-    result: { ok: false, error: 'conflict', reason: 'the lane kept changing; try again' },
-    lane: null,
-  };
+    const reason = 'the lane kept changing; try again';
+    return {
+      ok: false as const,
+      result: { ok: false as const, error: 'conflict' as const, reason },
+    };
+  });
+  if (!outcome.ok) return { result: outcome.result, lane: outcome.found ?? null };
+  const { plan, found } = outcome;
+  const label = sequence.map((e) => e.type).join('+');
+  const result = await committed(plan.write.lane, plan.effects, found.lane.status, label, enqueue);
+  return { result, lane: plan.next };
 }
 
 /** {@link stepLane} for callers that only want the result. */
