@@ -74,15 +74,17 @@ export async function createScheduler(
     if (!started) return;
     started = false;
     const controller = new AbortController();
-    const draining = agenda.drain({
-      signal: controller.signal,
-      timeout: timeoutMs,
-      closeConnection: false,
-    });
+    let drained = false;
+    const draining = agenda
+      .drain({ signal: controller.signal, timeout: timeoutMs, closeConnection: false })
+      .finally(() => (drained = true));
     // Agenda's drain can miss the completion of a job removed on completion and then waits
-    // out its whole timeout, so the running count is watched here as well.
+    // out its whole timeout, so the running count is watched here as well (until the drain
+    // ends by itself, after which Agenda refuses to report stats).
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && (await agenda.getRunningStats()).runningJobs !== 0) {
+    while (!drained && Date.now() < deadline) {
+      const stats = await agenda.getRunningStats().catch(() => null);
+      if (!stats || stats.runningJobs === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     controller.abort();
