@@ -8,15 +8,13 @@ export const APPROVAL_LANE_MACHINE_VERSION = 1;
 
 type Ev<T extends LaneEvent['type']> = Extract<LaneEvent, { type: T }>;
 const actorOf = (e: LaneEvent) => ('actorId' in e ? e.actorId : 'system:worker');
-const refusal = (error: LaneRefusal, reason: string) => ({
-  type: 'refuse' as const,
-  params: { error, reason },
-});
 
 /**
  * One approval attempt of one proposal. Pure: effects are emitted (`audit`, `enqueue`,
  * `refused`) for the runtime to perform, time arrives on each event as `at`, and the expiry
- * deadline is an Agenda job, never an `after` timer (actors here live for one event).
+ * deadline is kept by the scheduler, never by an `after` timer (actors here live for one
+ * event). Every accepted event emits exactly one `audit` effect; a refused one emits one
+ * `refused` effect; an event no transition takes emits nothing.
  */
 export const approvalLaneMachine = setup({
   types: {
@@ -164,27 +162,69 @@ export const approvalLaneMachine = setup({
     pending: {
       on: {
         APPROVE: [
-          { guard: 'isPastDeadline', actions: refusal('expired', 'decision_after_deadline') },
-          { guard: 'isProposer', actions: refusal('forbidden', 'four_eyes') },
-          { guard: not('hasRequiredRole'), actions: refusal('forbidden', 'missing_role') },
+          {
+            guard: 'isPastDeadline',
+            actions: {
+              type: 'refuse',
+              params: { error: 'expired', reason: 'decision_after_deadline' },
+            },
+          },
+          {
+            guard: 'isProposer',
+            actions: { type: 'refuse', params: { error: 'forbidden', reason: 'four_eyes' } },
+          },
+          {
+            guard: not('hasRequiredRole'),
+            actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
+          },
           {
             target: 'approved',
             actions: [{ type: 'recordDecision', params: { kind: 'approved' } }, 'auditDecision'],
           },
         ],
         REJECT: [
-          { guard: not('hasReason'), actions: refusal('invalid_event', 'reason_required') },
-          { guard: 'isPastDeadline', actions: refusal('expired', 'decision_after_deadline') },
-          { guard: not('hasRequiredRole'), actions: refusal('forbidden', 'missing_role') },
+          {
+            guard: not('hasReason'),
+            actions: {
+              type: 'refuse',
+              params: { error: 'invalid_event', reason: 'reason_required' },
+            },
+          },
+          {
+            guard: 'isPastDeadline',
+            actions: {
+              type: 'refuse',
+              params: { error: 'expired', reason: 'decision_after_deadline' },
+            },
+          },
+          {
+            guard: not('hasRequiredRole'),
+            actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
+          },
           {
             target: 'rejected',
             actions: [{ type: 'recordDecision', params: { kind: 'rejected' } }, 'auditDecision'],
           },
         ],
         DEFER: [
-          { guard: not('hasReason'), actions: refusal('invalid_event', 'reason_required') },
-          { guard: 'isPastDeadline', actions: refusal('expired', 'decision_after_deadline') },
-          { guard: not('hasRequiredRole'), actions: refusal('forbidden', 'missing_role') },
+          {
+            guard: not('hasReason'),
+            actions: {
+              type: 'refuse',
+              params: { error: 'invalid_event', reason: 'reason_required' },
+            },
+          },
+          {
+            guard: 'isPastDeadline',
+            actions: {
+              type: 'refuse',
+              params: { error: 'expired', reason: 'decision_after_deadline' },
+            },
+          },
+          {
+            guard: not('hasRequiredRole'),
+            actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
+          },
           {
             target: 'deferred',
             actions: [{ type: 'recordDecision', params: { kind: 'deferred' } }, 'auditDecision'],
