@@ -22,6 +22,11 @@ export interface Database {
   orm: MikroORM;
   url: string;
   embedded: boolean;
+  /**
+   * Runs `fn` with an ORM configured with countersign's migrations: this database's own, or,
+   * for a host's ORM (whose migrator runs the host's migrations), a short-lived one.
+   */
+  withMigrator<T>(fn: (orm: MikroORM) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,13 @@ export function ormOptions(clientUrl: string, poolSize: number) {
   };
 }
 
+/** Names of countersign's entities that `orm` does not map. */
+export function missingEntities(orm: MikroORM): string[] {
+  return countersignEntities
+    .map((e) => e.meta.className)
+    .filter((name) => !orm.getMetadata().has(name));
+}
+
 /**
  * Opens countersign's database: the host's ORM, a PostgreSQL server by URL, or an embedded
  * PGlite served on a loopback socket so the same driver and SQL serve both.
@@ -56,12 +68,32 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   if (options.orm) {
     const orm = options.orm;
     const url = orm.config.getClientUrl();
-    // The host owns its ORM; closing governance leaves it open.
-    return { orm, url, embedded: false, close: async () => {} };
+    return {
+      orm,
+      url,
+      embedded: false,
+      async withMigrator(fn) {
+        // Two connections: the migrator checks the database outside the locking transaction.
+        const own = await MikroORM.init(ormOptions(url, 2));
+        try {
+          return await fn(own);
+        } finally {
+          await own.close(true);
+        }
+      },
+      // The host owns its ORM; closing governance leaves it open.
+      close: async () => {},
+    };
   }
   if (options.databaseUrl) {
     const orm = await MikroORM.init(ormOptions(options.databaseUrl, options.poolSize ?? 10));
-    return { orm, url: options.databaseUrl, embedded: false, close: () => orm.close(true) };
+    return {
+      orm,
+      url: options.databaseUrl,
+      embedded: false,
+      withMigrator: (fn) => fn(orm),
+      close: () => orm.close(true),
+    };
   }
   return openEmbedded(options.embeddedDataDir ?? '.countersign/pgdata');
 }
@@ -82,6 +114,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     orm,
     url,
     embedded: true,
+    withMigrator: (fn) => fn(orm),
     close: async () => {
       await orm.close(true);
       await server.stop();

@@ -32,8 +32,7 @@ async function main(argv: string[]): Promise<number> {
     embeddedDataDir: values['data-dir'],
   });
   try {
-    const names =
-      command === 'migrate' ? await migrate(db.orm, db.embedded) : await pendingMigrations(db.orm);
+    const names = command === 'migrate' ? await migrate(db) : await pendingMigrations(db);
     const verb = command === 'migrate' ? 'applied' : 'pending';
     console.log(
       names.length === 0 ? `no migrations ${verb}` : names.map((n) => `${verb} ${n}`).join('\n'),

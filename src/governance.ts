@@ -1,4 +1,4 @@
-import { openDatabase } from '../persistence/database.js';
+import { missingEntities, openDatabase } from '../persistence/database.js';
 import type { DatabaseOptions } from '../persistence/database.js';
 import { migrate, pendingMigrations } from '../persistence/migrate.js';
 import type { AuditVerification } from './audit/auditChain.js';
@@ -163,20 +163,26 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       'approvalTtlSeconds must be a whole number of seconds from 1 to 31536000',
     );
   }
+  const missing = options.orm ? missingEntities(options.orm) : [];
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `the host's MikroORM does not map ${missing.join(', ')}: add countersignEntities to its entities`,
+    );
+  }
   const db = await openDatabase({
     ...options,
     databaseUrl: options.databaseUrl ?? process.env.DATABASE_URL,
   });
   try {
     if (options.applyMigrations === false) {
-      const pending = await pendingMigrations(db.orm);
+      const pending = await pendingMigrations(db);
       if (pending.length > 0) {
         throw new ConfigurationError(
           `pending migrations: ${pending.join(', ')}; run countersign migrate`,
         );
       }
     } else {
-      await migrate(db.orm, db.embedded);
+      await migrate(db);
     }
   } catch (error) {
     await db.close();
@@ -251,7 +257,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     getActiveApproval: (proposalId) => getActiveApproval(rt, proposalId),
     getLatestApproval: (proposalId) => getLatestApproval(rt, proposalId),
     replayLane: (id, opts) => replayLane(rt, id, opts),
-    migrate: () => migrate(db.orm, db.embedded),
+    migrate: () => migrate(db),
     async close() {
       await scheduler?.close();
       await db.close();
