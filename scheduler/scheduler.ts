@@ -17,7 +17,7 @@ export interface WorkerOptions {
   processEveryMs?: number;
   /** Lane jobs one process runs at once. @default 32 */
   concurrency?: number;
-  /** How often the reconcile sweep runs (ms). @default 1000 */
+  /** How often the reconcile sweep runs (ms); it bounds how late an expiry lands. @default 500 */
   reconcileEveryMs?: number;
   /** Name of this worker in the job table (`last_modified_by`). */
   name?: string;
@@ -54,7 +54,7 @@ export async function createScheduler(
 ): Promise<Scheduler> {
   const concurrency = options.concurrency ?? 32;
   const lockLifetime = options.lockLifetimeMs ?? 60_000;
-  const reconcileEveryMs = options.reconcileEveryMs ?? 1000;
+  const reconcileEveryMs = options.reconcileEveryMs ?? 500;
   const jobBackend = await createJobBackend(backend);
   const channel = jobBackend.notificationChannel;
   const agenda = new Agenda({
