@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventValues } from '../../persistence/eventSql.js';
 import { chainEvents } from '../../src/audit/auditChain.js';
 import type { AuditEventDraft, ChainedEvent } from '../../src/audit/auditChain.js';
 import type { Sql } from '../proposals/fixtures.js';
@@ -35,18 +36,7 @@ export async function appendEvents(
       `insert into tool_action_events
          (id, proposal_id, approval_id, seq, type, actor_id, payload, prev_hash, hash, created_at)
        values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::timestamptz)`,
-      [
-        e.id,
-        e.proposalId,
-        e.approvalId,
-        e.seq,
-        e.type,
-        e.actorId,
-        JSON.stringify(e.payload),
-        e.prevHash,
-        e.hash,
-        e.createdAt,
-      ],
+      eventValues(e),
     );
   }
   await sql.query('update tool_proposals set audit_seq = ?, audit_head = ? where id = ?', [
