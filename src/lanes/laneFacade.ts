@@ -120,7 +120,11 @@ async function stamp(
   if (event.type === 'EXPIRE' || event.type === 'RESUME') return { ...event, at };
   let actorRoles: string[] = [];
   if (rt.lanes.resolveActor) {
-    const identity = await rt.lanes.resolveActor(event.actorId);
+    // Fail closed: a directory that cannot answer grants no authority.
+    const identity = await Promise.resolve()
+      .then(() => rt.lanes.resolveActor?.(event.actorId))
+      .catch(() => 'unresolved' as const);
+    if (identity === 'unresolved') return { refused: 'actor_unresolved' };
     if (!identity) return { refused: 'unknown_actor' };
     actorRoles = [...identity.roles];
   }
