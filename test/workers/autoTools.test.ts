@@ -1,35 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGovernance } from '../../src/index.js';
 import type { Governance } from '../../src/index.js';
-import { createTestDatabase, openSql } from '../support/testDatabase.js';
 import { expectOk, proposeTagged } from './support/lifecycle.js';
-import { sideEffectTools } from './support/sideEffectTools.js';
 import {
-  createSideEffectTable,
   laneEventTypes,
   runsOf,
+  startWorkerSuite,
   uniqueTag,
   waitForLane,
-  workerOptions,
 } from './support/workerHarness.js';
-import type { Sql } from './support/workerHarness.js';
+import type { Sql, WorkerSuite } from './support/workerHarness.js';
 
 describe('auto tools through the workers', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let suite: WorkerSuite;
   let sql: Sql;
   let gov: Governance;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = await openSql(db.url);
-    await createSideEffectTable(sql);
-    gov = await createGovernance(workerOptions(db.url, sideEffectTools(sql)));
-    await gov.startWorkers();
+    suite = await startWorkerSuite();
+    ({ sql, gov } = suite);
   });
   afterAll(async () => {
-    await gov?.close();
-    await sql?.close();
-    await db?.drop();
+    await suite?.close();
   });
 
   it('executeProposal opens a lane approved by system:auto that the workers run once', async () => {

@@ -1,37 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGovernance } from '../../src/index.js';
 import type { Governance, LaneJobRequest } from '../../src/index.js';
-import { createTestDatabase, openSql } from '../support/testDatabase.js';
 import { approvedLane, expectOk, openLane } from './support/lifecycle.js';
 import { approver, sideEffectTools } from './support/sideEffectTools.js';
 import {
-  createSideEffectTable,
   laneEventTypes,
   laneState,
   runsOf,
+  startWorkerSuite,
   uniqueTag,
   waitFor,
   waitForLane,
   workerOptions,
 } from './support/workerHarness.js';
-import type { Sql } from './support/workerHarness.js';
+import type { Sql, WorkerSuite } from './support/workerHarness.js';
 
 describe('the execution worker', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let suite: WorkerSuite;
   let sql: Sql;
   let gov: Governance;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = await openSql(db.url);
-    await createSideEffectTable(sql);
-    gov = await createGovernance(workerOptions(db.url, sideEffectTools(sql)));
-    await gov.startWorkers();
+    suite = await startWorkerSuite();
+    ({ sql, gov } = suite);
   });
   afterAll(async () => {
-    await gov?.close();
-    await sql?.close();
-    await db?.drop();
+    await suite?.close();
   });
 
   /** A lane approved after the one under test has executed: the workers had their chance. */
@@ -119,7 +113,7 @@ describe('the execution worker', () => {
     // A governance without workers whose jobs go nowhere: the lane waits, queued, with no job.
     const held: LaneJobRequest[] = [];
     const quiet = await createGovernance(
-      workerOptions(db.url, sideEffectTools(sql), { enqueue: (job) => void held.push(job) }),
+      workerOptions(suite.url, sideEffectTools(sql), { enqueue: (job) => void held.push(job) }),
     );
     const tag = uniqueTag('tamper');
     const forged = uniqueTag('forged');

@@ -1,23 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGovernance } from '../../src/index.js';
 import type { Governance } from '../../src/index.js';
-import { createTestDatabase, openSql } from '../support/testDatabase.js';
 import { expectOk, openLane } from './support/lifecycle.js';
-import { approver, sideEffectTools } from './support/sideEffectTools.js';
+import { approver } from './support/sideEffectTools.js';
 import {
-  createSideEffectTable,
   fingerprint,
   jobRow,
   laneState,
   openJobClient,
   runsOf,
+  startWorkerSuite,
   uniqueTag,
   waitFor,
   waitForLane,
-  workerOptions,
 } from './support/workerHarness.js';
-import type { JobRow, Sql } from './support/workerHarness.js';
+import type { JobRow, Sql, WorkerSuite } from './support/workerHarness.js';
 
 type JobClient = Awaited<ReturnType<typeof openJobClient>>;
 const ignore = () => undefined;
@@ -25,7 +22,7 @@ const ignore = () => undefined;
 // Payloads round-trip through JSON and anyone with access to the job table can write one:
 // each must be checked on arrival, fail its job with a reason, and touch no lane.
 describe('lane jobs with garbage payloads', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let suite: WorkerSuite;
   let sql: Sql;
   let gov: Governance;
   let jobs: JobClient;
@@ -38,17 +35,12 @@ describe('lane jobs with garbage payloads', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = await openSql(db.url);
-    await createSideEffectTable(sql);
     // The sweep runs once at start and then not for an hour, so only the jobs under test
     // can move these lanes.
-    gov = await createGovernance(
-      workerOptions(db.url, sideEffectTools(sql), {
-        scheduler: { processEveryMs: 200, reconcileEveryMs: 3_600_000 },
-      }),
-    );
-    await gov.startWorkers();
+    suite = await startWorkerSuite({
+      scheduler: { processEveryMs: 200, reconcileEveryMs: 3_600_000 },
+    });
+    ({ sql, gov } = suite);
     await waitFor(
       'the first reconcile sweep',
       () =>
@@ -57,7 +49,7 @@ describe('lane jobs with garbage payloads', () => {
         ),
       (rows) => rows.length === 1,
     );
-    jobs = await openJobClient(db.url);
+    jobs = await openJobClient(suite.url);
 
     // Decisions whose jobs go nowhere: the lanes wait for a job that only this test sends.
     lanes.expiry = (await openLane(gov, 'ship', tags.expiry, { ttlSeconds: 1 })).laneId;
@@ -75,9 +67,7 @@ describe('lane jobs with garbage payloads', () => {
   });
   afterAll(async () => {
     await jobs?.close();
-    await gov?.close();
-    await sql?.close();
-    await db?.drop();
+    await suite?.close();
   });
 
   async function waitForFailure(id: string): Promise<JobRow> {

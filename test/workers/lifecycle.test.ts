@@ -1,46 +1,38 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGovernance } from '../../src/index.js';
 import type { Governance } from '../../src/index.js';
-import { createTestDatabase, openSql } from '../support/testDatabase.js';
 import { approvedLane, expectOk, openLane } from './support/lifecycle.js';
-import { approver, sideEffectTools } from './support/sideEffectTools.js';
+import { approver } from './support/sideEffectTools.js';
 import {
-  createSideEffectTable,
   fastScheduler,
   jobRow,
   laneEventTypes,
   laneState,
   openJobClient,
   runsOf,
+  startWorkerSuite,
   uniqueTag,
   waitFor,
   waitForLane,
-  workerOptions,
 } from './support/workerHarness.js';
-import type { Sql } from './support/workerHarness.js';
+import type { Sql, WorkerSuite } from './support/workerHarness.js';
 
 type JobClient = Awaited<ReturnType<typeof openJobClient>>;
 
 // The whole lifecycle on a real PostgreSQL server, driven only by the Agenda workers.
 describe('workers on PostgreSQL: the lifecycle end to end', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let suite: WorkerSuite;
   let sql: Sql;
   let gov: Governance;
   let jobs: JobClient;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = await openSql(db.url);
-    await createSideEffectTable(sql);
-    gov = await createGovernance(workerOptions(db.url, sideEffectTools(sql)));
-    await gov.startWorkers();
-    jobs = await openJobClient(db.url);
+    suite = await startWorkerSuite();
+    ({ sql, gov } = suite);
+    jobs = await openJobClient(suite.url);
   });
   afterAll(async () => {
     await jobs?.close();
-    await gov?.close();
-    await sql?.close();
-    await db?.drop();
+    await suite?.close();
   });
 
   /** Waits until a stored job has run to success (Agenda removes it then), failing if it failed. */

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import { Agenda } from 'agenda';
-import type { GovernanceOptions, LaneFailure, RunContext } from '../../../src/index.js';
-import type { openSql } from '../../support/testDatabase.js';
+import { createGovernance } from '../../../src/index.js';
+import type { Governance, GovernanceOptions, LaneFailure, RunContext } from '../../../src/index.js';
+import { createTestDatabase, openSql } from '../../support/testDatabase.js';
+import { sideEffectTools } from './sideEffectTools.js';
 
 export type Sql = Awaited<ReturnType<typeof openSql>>;
 
@@ -22,6 +24,38 @@ export function workerOptions(
     scheduler: { ...fastScheduler },
     execution: { ...fastExecution },
     ...overrides,
+  };
+}
+
+/** A worker suite's fixtures: its database, raw SQL on it, and a governance running workers. */
+export interface WorkerSuite {
+  url: string;
+  sql: Sql;
+  gov: Governance;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database with the side-effect table, and a governance with the side-effect tools
+ * and `workerOptions` (plus `overrides`) whose workers are started.
+ */
+export async function startWorkerSuite(
+  overrides: Partial<GovernanceOptions> = {},
+): Promise<WorkerSuite> {
+  const db = await createTestDatabase();
+  const sql = await openSql(db.url);
+  await createSideEffectTable(sql);
+  const gov = await createGovernance(workerOptions(db.url, sideEffectTools(sql), overrides));
+  await gov.startWorkers();
+  return {
+    url: db.url,
+    sql,
+    gov,
+    async close() {
+      await gov.close();
+      await sql.close();
+      await db.drop();
+    },
   };
 }
 
