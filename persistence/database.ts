@@ -40,7 +40,9 @@ export function ormOptions(clientUrl: string, poolSize: number) {
       tableName: 'countersign_migrations',
       path: 'persistence/migrations',
       migrationsList,
-      snapshot: true,
+      // The committed schema snapshot is for generating migrations; at run time the migrator
+      // would rewrite it from whatever the database holds.
+      snapshot: false,
       transactional: true,
       silent: true,
       allOrNothing: true,
