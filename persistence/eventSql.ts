@@ -20,6 +20,9 @@ export function eventValues(e: EventRow): unknown[] {
   ];
 }
 
+/** A row of event parameters that no guard keeps, to pad a batch to a prepared size. */
+export const NO_EVENT: readonly unknown[] = COLUMNS.split(', ').map(() => null);
+
 /**
  * An `insert into tool_action_events` of `count` events (parameters: {@link eventValues} of
  * each) that keeps only the events whose `key` column appears among the ids returned by

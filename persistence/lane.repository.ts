@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { eventValues, insertEventsWhen } from './eventSql.js';
+import { eventValues, insertEventsWhen, NO_EVENT } from './eventSql.js';
 import { runStatement } from './statement.js';
 import { isUuid } from './proposal.repository.js';
 import type { AuditHead, EventRow, LaneRow, StoredJson } from './rows.js';
@@ -54,13 +54,45 @@ function toLaneForStep(row: Record<string, unknown>): LaneForStep {
   };
 }
 
+/** Batches of up to this many lanes use prepared statements, in a few padded sizes. */
+export const PREPARED_BATCH = 16;
+
+/**
+ * Slots for `n` rows: the next power of two up to {@link PREPARED_BATCH}, so batches of any
+ * size share a handful of prepared statement texts; larger batches (sweeps) run unprepared
+ * at their exact size. Unused slots are filled with rows that match nothing.
+ */
+function slotsFor(n: number): { slots: number; prepare: boolean } {
+  return n > PREPARED_BATCH ? { slots: n, prepare: false } : { slots: pow2(n), prepare: true };
+}
+
+const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
+
+const padded = <T>(rows: readonly T[], slots: number, filler: T): T[] =>
+  rows.concat(Array.from({ length: slots - rows.length }, () => filler));
+
+/** Lanes with what a step needs of their proposals, read in one round trip; by lane id. */
+export async function findLanesForStep(
+  em: EntityManager,
+  laneIds: readonly string[],
+): Promise<Map<string, LaneForStep>> {
+  const ids = [...new Set(laneIds.filter(isUuid))];
+  if (ids.length === 0) return new Map();
+  const { slots, prepare } = slotsFor(ids.length);
+  const rows = await runStatement(
+    em,
+    `${LANE_FOR_STEP} where a.id in (${Array.from({ length: slots }, () => '?::uuid').join(', ')})`,
+    padded<string | null>(ids, slots, null),
+    prepare,
+  );
+  return new Map(rows.map((row) => [row.id as string, toLaneForStep(row)]));
+}
+
 export async function findLaneForStep(
   em: EntityManager,
   laneId: string,
 ): Promise<LaneForStep | null> {
-  if (!isUuid(laneId)) return null;
-  const [row] = await runStatement(em, `${LANE_FOR_STEP} where a.id = ?`, [laneId]);
-  return row ? toLaneForStep(row) : null;
+  return (await findLanesForStep(em, [laneId])).get(laneId) ?? null;
 }
 
 /** Lanes whose next step is due at `now`, oldest first; see the reconciler for the rules. */
@@ -99,7 +131,7 @@ export interface LaneWrite {
   events: readonly EventRow[];
 }
 
-const COLUMNS: [string, string][] = [
+const COLUMNS: readonly (readonly [string, string])[] = [
   ['id', 'uuid'],
   ['proposal_id', 'uuid'],
   ['status', 'text'],
@@ -119,7 +151,7 @@ const COLUMNS: [string, string][] = [
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
 ];
-const CONTROL: [string, string][] = [
+const CONTROL: readonly (readonly [string, string])[] = [
   ['expected_version', 'int'],
   ['expected_seq', 'int'],
   ['new_seq', 'int'],
@@ -181,16 +213,20 @@ function writeLanesSql(mode: 'insert' | 'update', lanes: number, events: number)
          'a lane changed without moving its audit head') as consistent`;
 }
 
-// Single-lane texts, the hot path, built once per shape (mode and event count).
-const singleLaneSql = new Map<string, string>();
+// Statement texts by shape (mode, lane slots, event slots); few, since sizes are padded.
+const writeSql = new Map<string, string>();
+
+// A lane row that matches no lane and no proposal, and an event row that no lane guards.
+const NO_LANE = Array.from({ length: COLUMNS.length + CONTROL.length }, () => null);
 
 /**
- * The one statement every lane write uses, for one lane or a batch. Each proposal's audit
- * head is the serialisation point: it moves only from the expected seq and every lane write
- * moves it, so of two racing writes to one proposal exactly one matches. A lane row and its
- * events are written only where its head moved, and `countersign_assert` aborts the whole
- * statement should a moved head's lane row not match, so each lane is written whole or not
- * at all. Returns the ids of the lanes written; the others lost a race.
+ * The one statement every lane write uses, for one lane or a batch of lanes of distinct
+ * proposals. Each proposal's audit head is the serialisation point: it moves only from the
+ * expected seq and every lane write moves it, so of two racing writes to one proposal
+ * exactly one matches. A lane row and its events are written only where its head moved, and
+ * `countersign_assert` aborts the whole statement should a moved head's lane row not match,
+ * so each lane is written whole or not at all. Returns the ids of the lanes written; the
+ * others lost a race.
  */
 export async function writeLanes(
   em: EntityManager,
@@ -199,17 +235,16 @@ export async function writeLanes(
 ): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
   const events = writes.flatMap((w) => w.events);
-  const values = [...writes.flatMap(inputValues), ...events.flatMap(eventValues)];
-  let sql: string;
-  if (writes.length === 1) {
-    const key = `${mode}:${events.length}`;
-    sql = singleLaneSql.get(key) ?? writeLanesSql(mode, 1, events.length);
-    singleLaneSql.set(key, sql);
-  } else {
-    sql = writeLanesSql(mode, writes.length, events.length);
-  }
-  // Batches vary in size, so only single-lane writes become prepared statements.
-  const [result] = await runStatement(em, sql, values, writes.length === 1);
+  const lanes = slotsFor(writes.length);
+  const eventSlots = lanes.prepare ? pow2(events.length) : events.length;
+  const key = `${mode}:${lanes.slots}:${eventSlots}`;
+  const sql = writeSql.get(key) ?? writeLanesSql(mode, lanes.slots, eventSlots);
+  if (lanes.prepare) writeSql.set(key, sql);
+  const values = [
+    ...padded(writes.map(inputValues), lanes.slots, NO_LANE),
+    ...padded(events.map(eventValues), eventSlots, NO_EVENT),
+  ].flat();
+  const [result] = await runStatement(em, sql, values, lanes.prepare);
   return new Set((result?.written as string[] | undefined) ?? []);
 }
 

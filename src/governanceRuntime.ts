@@ -4,6 +4,8 @@ import type { Database } from '../persistence/database.js';
 import type { LaneJobRequest } from '../scheduler/jobNames.js';
 import { CountersignError } from './errors/countersignError.js';
 import { DatabaseError } from './errors/databaseError.js';
+import { createLaneStore } from './lanes/laneStore.js';
+import type { LaneStore } from './lanes/laneStore.js';
 import type { PipelineLimits } from './pipeline/validate.js';
 import type { RiskTier } from './tools/defineTool.js';
 import type { ToolRegistry } from './tools/toolRegistry.js';
@@ -40,18 +42,20 @@ export interface GovernanceRuntime {
   lanes: LaneSettings;
   /** Runs `fn` on a fresh EntityManager fork; driver failures become {@link DatabaseError}. */
   withEm<T>(operation: string, fn: (em: EntityManager) => Promise<T>): Promise<T>;
+  /** Lane reads and writes of lane steps, batched across concurrent steps. */
+  laneStore: LaneStore;
 }
 
-export function createRuntime(parts: Omit<GovernanceRuntime, 'withEm'>): GovernanceRuntime {
-  return {
-    ...parts,
-    async withEm(operation, fn) {
-      try {
-        return await fn(parts.db.orm.em.fork());
-      } catch (error) {
-        if (error instanceof CountersignError) throw error;
-        throw new DatabaseError(operation, error);
-      }
-    },
+export function createRuntime(
+  parts: Omit<GovernanceRuntime, 'withEm' | 'laneStore'>,
+): GovernanceRuntime {
+  const withEm: GovernanceRuntime['withEm'] = async (operation, fn) => {
+    try {
+      return await fn(parts.db.orm.em.fork());
+    } catch (error) {
+      if (error instanceof CountersignError) throw error;
+      throw new DatabaseError(operation, error);
+    }
   };
+  return { ...parts, withEm, laneStore: createLaneStore(withEm) };
 }

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { LaneEvent } from '../../machines/laneTypes.js';
 import type { LaneForStep } from '../../persistence/lane.repository.js';
 import {
-  findLaneForStep,
   findLatestLane,
   findPendingLane,
   findProposalForLane,
@@ -160,7 +159,7 @@ export async function executeApproved(
     await enqueue({ name: jobNames['tool-execution'], laneId, runAt: null });
     return { ok: true, approval: toApproval(found.lane) };
   };
-  const read = () => rt.withEm('executeApproved', (em) => findLaneForStep(em, laneId));
+  const read = () => rt.laneStore.read(laneId);
   const found = await read();
   if (!found) return { ok: false, error: 'not_found' };
   const result =

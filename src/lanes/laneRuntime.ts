@@ -5,7 +5,7 @@ import {
 } from '../../machines/approvalLane.machine.js';
 import { restoreLaneSnapshot } from '../../machines/laneSnapshot.js';
 import type { LaneEffect, LaneEvent, LaneInput } from '../../machines/laneTypes.js';
-import { findLaneForStep, writeLanes } from '../../persistence/lane.repository.js';
+import { writeLanes } from '../../persistence/lane.repository.js';
 import type { LaneForStep, LaneWrite } from '../../persistence/lane.repository.js';
 import type { AuditHead, LaneRow, StoredJson } from '../../persistence/rows.js';
 import { jobNames } from '../../scheduler/jobNames.js';
@@ -201,17 +201,15 @@ export async function stepLane(
   known: LaneForStep | null = null,
 ): Promise<LaneStepOutcome> {
   const sequence = Array.isArray(events) ? events : [events as LaneEvent];
-  // One EntityManager fork serves the whole operation: the reads and the write of each try.
-  const outcome = await rt.withEm('stepLane', async (em) => {
+  const outcome = await (async () => {
     let found = known;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      found ??= await findLaneForStep(em, laneId);
+      found ??= await rt.laneStore.read(laneId);
       if (!found)
         return { ok: false as const, result: { ok: false as const, error: 'not_found' as const } };
       const plan = planLaneEvents(rt, found, sequence);
       if (!plan.write) return { ok: false as const, result: plan.result, found };
-      if ((await writeLanes(em, 'update', [plan.write])).has(laneId))
-        return { ok: true as const, plan, found };
+      if (await rt.laneStore.write(plan.write)) return { ok: true as const, plan, found };
       found = null;
     }
     const reason = 'the lane kept changing; try again';
@@ -219,7 +217,7 @@ export async function stepLane(
       ok: false as const,
       result: { ok: false as const, error: 'conflict' as const, reason },
     };
-  });
+  })();
   if (!outcome.ok) return { result: outcome.result, lane: outcome.found ?? null };
   const { plan, found } = outcome;
   const label = sequence.map((e) => e.type).join('+');

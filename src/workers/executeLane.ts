@@ -1,5 +1,4 @@
 import type { LaneEvent, LaneFailure } from '../../machines/laneTypes.js';
-import { findLaneForStep } from '../../persistence/lane.repository.js';
 import { jobNames } from '../../scheduler/jobNames.js';
 import type { JobOutcome } from '../../scheduler/laneJob.js';
 import { canonicalJson } from '../canonicalJson.js';
@@ -59,7 +58,7 @@ export async function executeLane(
   enqueue: Enqueue,
   options: { resume?: boolean } = {},
 ): Promise<JobOutcome> {
-  const found = await rt.withEm('executeLane', (em) => findLaneForStep(em, laneId));
+  const found = await rt.laneStore.read(laneId);
   if (!found) return { status: 'not_found' };
   const { lane } = found;
   const due = options.resume

@@ -1,5 +1,5 @@
 import type { LaneEvent } from '../../machines/laneTypes.js';
-import { findDueLanes, findLaneForStep } from '../../persistence/lane.repository.js';
+import { findDueLanes } from '../../persistence/lane.repository.js';
 import type { LaneForStep } from '../../persistence/lane.repository.js';
 import { jobNames } from '../../scheduler/jobNames.js';
 import type { JobOutcome, LaneSteps, ReconcileOutcome } from '../../scheduler/laneJob.js';
@@ -26,7 +26,7 @@ export function createLaneSteps(
   enqueue: Enqueue,
 ): LaneSteps {
   const expire = async (laneId: string): Promise<JobOutcome> => {
-    const found = await rt.withEm('expireLane', (em) => findLaneForStep(em, laneId));
+    const found = await rt.laneStore.read(laneId);
     if (!found) return { status: 'not_found' };
     const now = rt.lanes.now();
     if (found.lane.status !== 'pending')
