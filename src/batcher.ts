@@ -30,7 +30,7 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): (item: T) =>
   const takeBatch = () => {
     const batch: Waiting<T, R>[] = [];
     const keys = new Set<string>();
-    for (let i = 0; i < waiting.length && batch.length < maxBatch; ) {
+    for (let i = 0; i < waiting.length && batch.length < maxBatch;) {
       const key = keyOf?.(waiting[i]!.item);
       if (key !== undefined && keys.has(key)) {
         i += 1;
