@@ -68,6 +68,8 @@ function slotsFor(n: number): { slots: number; prepare: boolean } {
 
 const pow2 = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(n, 1)));
 
+const idSlots = (slots: number) => Array.from({ length: slots }, () => '?::uuid').join(', ');
+
 const padded = <T>(rows: readonly T[], slots: number, filler: T): T[] =>
   rows.concat(Array.from({ length: slots - rows.length }, () => filler));
 
@@ -81,7 +83,7 @@ export async function findLanesForStep(
   const { slots, prepare } = slotsFor(ids.length);
   const rows = await runStatement(
     em,
-    `${LANE_FOR_STEP} where a.id in (${Array.from({ length: slots }, () => '?::uuid').join(', ')})`,
+    `${LANE_FOR_STEP} where a.id in (${idSlots(slots)})`,
     padded<string | null>(ids, slots, null),
     prepare,
   );
@@ -290,30 +292,37 @@ export interface ProposalForLane {
   blockingLanes: string[];
 }
 
-/** Reads a proposal for opening a lane, in one round trip. */
-export async function findProposalForLane(
+/** Reads proposals for opening lanes, in one round trip; by proposal id. */
+export async function findProposalsForLane(
   em: EntityManager,
-  proposalId: string,
-): Promise<ProposalForLane | null> {
-  if (!isUuid(proposalId)) return null;
-  const [row] = await runStatement(
+  proposalIds: readonly string[],
+): Promise<Map<string, ProposalForLane>> {
+  const ids = [...new Set(proposalIds.filter(isUuid))];
+  if (ids.length === 0) return new Map();
+  const { slots, prepare } = slotsFor(ids.length);
+  const rows = await runStatement(
     em,
-    `select p.status, p.blocked_reason, p.approval_mode, p.risk_tier, p.actor_id, p.input_snapshot,
-       p.audit_seq, p.audit_head,
+    `select p.id, p.status, p.blocked_reason, p.approval_mode, p.risk_tier, p.actor_id,
+       p.input_snapshot, p.audit_seq, p.audit_head,
        array(select a.status::text from tool_approvals a where a.proposal_id = p.id
          and a.status in ('pending', 'approved', 'execution_pending', 'executed')) as blocking
-     from tool_proposals p where p.id = ?`,
-    [proposalId],
+     from tool_proposals p where p.id in (${idSlots(slots)})`,
+    padded<string | null>(ids, slots, null),
+    prepare,
   );
-  if (!row) return null;
-  return {
-    status: row.status as string,
-    blockedReason: (row.blocked_reason as string | null) ?? null,
-    approvalMode: row.approval_mode as string,
-    riskTier: row.risk_tier as string,
-    actorId: row.actor_id as string,
-    inputSnapshot: row.input_snapshot as StoredJson,
-    head: { seq: row.audit_seq as number, hash: row.audit_head as string },
-    blockingLanes: row.blocking as string[],
-  };
+  return new Map(
+    rows.map((row) => [
+      row.id as string,
+      {
+        status: row.status as string,
+        blockedReason: (row.blocked_reason as string | null) ?? null,
+        approvalMode: row.approval_mode as string,
+        riskTier: row.risk_tier as string,
+        actorId: row.actor_id as string,
+        inputSnapshot: row.input_snapshot as StoredJson,
+        head: { seq: row.audit_seq as number, hash: row.audit_head as string },
+        blockingLanes: row.blocking as string[],
+      },
+    ]),
+  );
 }

@@ -4,7 +4,6 @@ import type { LaneForStep } from '../../persistence/lane.repository.js';
 import {
   findLatestLane,
   findPendingLane,
-  findProposalForLane,
 } from '../../persistence/lane.repository.js';
 import { jobNames } from '../../scheduler/jobNames.js';
 import { canonicalJson, sha256 } from '../canonicalJson.js';
@@ -49,7 +48,7 @@ async function openLaneFor(
   mode: 'requires_approval' | 'auto',
   options: { ttlSeconds?: number; actorId?: string; enqueue?: Enqueue },
 ): Promise<LaneResult> {
-  const proposal = await rt.withEm('openLane', (em) => findProposalForLane(em, proposalId));
+  const proposal = await rt.laneStore.readProposal(proposalId);
   if (!proposal) return { ok: false, error: 'not_found' };
   if (proposal.status === 'blocked') {
     return { ok: false, error: 'proposal_blocked', reason: proposal.blockedReason ?? undefined };

@@ -209,7 +209,7 @@ export async function stepLane(
         return { ok: false as const, result: { ok: false as const, error: 'not_found' as const } };
       const plan = planLaneEvents(rt, found, sequence);
       if (!plan.write) return { ok: false as const, result: plan.result, found };
-      if (await rt.laneStore.write(plan.write)) return { ok: true as const, plan, found };
+      if (await rt.laneStore.write('update', plan.write)) return { ok: true as const, plan, found };
       found = null;
     }
     const reason = 'the lane kept changing; try again';
@@ -259,17 +259,6 @@ export async function applyLaneEvents(
   );
 }
 
-/** Runs a write; a unique violation (a second pending lane) is a lost race like any other. */
-async function raceSafe(write: () => Promise<Set<string>>): Promise<boolean> {
-  try {
-    return (await write()).size === 1;
-  } catch (error) {
-    // 23505: the pending-lane unique index (statements run on node-postgres directly).
-    if ((error as { code?: unknown } | null)?.code === '23505') return false;
-    throw error;
-  }
-}
-
 /** Opens a lane for a proposal whose audit chain ends at `head`. */
 export async function openLane(
   rt: GovernanceRuntime,
@@ -299,10 +288,7 @@ export async function openLane(
     head: chained.head,
     events: chained.events,
   };
-  const wrote = await rt.withEm('openLane', (em) =>
-    raceSafe(() => writeLanes(em, 'insert', [write])),
-  );
-  if (!wrote)
+  if (!(await rt.laneStore.write('insert', write)))
     return { ok: false, error: 'conflict', reason: 'another lane was opened for this proposal' };
   return committed(row, step.effects, null, 'OPEN', enqueue);
 }

@@ -1,13 +1,20 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { findLanesForStep, PREPARED_BATCH, writeLanes } from '../../persistence/lane.repository.js';
-import type { LaneForStep, LaneWrite } from '../../persistence/lane.repository.js';
+import {
+  findLanesForStep,
+  findProposalsForLane,
+  PREPARED_BATCH,
+  writeLanes,
+} from '../../persistence/lane.repository.js';
+import type { LaneForStep, LaneWrite, ProposalForLane } from '../../persistence/lane.repository.js';
 import { createBatcher } from '../batcher.js';
 
 /** Reads and writes lanes for steps; what concurrent steps ask for goes in shared batches. */
 export interface LaneStore {
   read(laneId: string): Promise<LaneForStep | null>;
-  /** True when written; false when the lane or its proposal moved first (a lost race). */
-  write(write: LaneWrite): Promise<boolean>;
+  /** What opening a lane needs of a proposal. */
+  readProposal(proposalId: string): Promise<ProposalForLane | null>;
+  /** Stores a new lane (`insert`) or a step of one; false when its proposal moved first. */
+  write(mode: 'insert' | 'update', write: LaneWrite): Promise<boolean>;
 }
 
 type WithEm = <T>(operation: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
@@ -17,23 +24,41 @@ type WithEm = <T>(operation: string, fn: (em: EntityManager) => Promise<T>) => P
  * split the waiting steps into smaller batches (see the README's benchmark notes).
  */
 export function createLaneStore(withEm: WithEm): LaneStore {
-  const read = createBatcher<string, LaneForStep | null>({
-    maxInFlight: 1,
-    maxBatch: PREPARED_BATCH,
-    run: async (ids) => {
-      const found = await withEm('readLanes', (em) => findLanesForStep(em, ids));
-      return ids.map((id) => found.get(id) ?? null);
-    },
-  });
-  const write = createBatcher<LaneWrite, boolean>({
-    maxInFlight: 1,
-    maxBatch: PREPARED_BATCH,
-    // Two writes to one proposal in one statement would both match its audit head.
-    keyOf: (w) => w.lane.proposalId,
-    run: async (writes) => {
-      const written = await withEm('writeLanes', (em) => writeLanes(em, 'update', writes));
-      return writes.map((w) => written.has(w.lane.id));
-    },
-  });
-  return { read, write };
+  const reader = <R>(
+    operation: string,
+    find: (em: EntityManager, ids: string[]) => Promise<Map<string, R>>,
+  ) =>
+    createBatcher<string, R | null>({
+      maxInFlight: 1,
+      maxBatch: PREPARED_BATCH,
+      run: async (ids) => {
+        const found = await withEm(operation, (em) => find(em, ids));
+        return ids.map((id) => found.get(id) ?? null);
+      },
+    });
+  const writer = (mode: 'insert' | 'update') =>
+    createBatcher<LaneWrite, boolean>({
+      maxInFlight: 1,
+      maxBatch: PREPARED_BATCH,
+      // Two writes to one proposal in one statement would both match its audit head.
+      keyOf: (w) => w.lane.proposalId,
+      run: async (writes) => {
+        const written = await withEm('writeLanes', (em) =>
+          writeLanes(em, mode, writes).catch((error: unknown) => {
+            // A second pending lane for a proposal breaks a unique index: for a lone write,
+            // a lost race like any other (a batch that broke it is retried write by write).
+            if (writes.length === 1 && (error as { code?: unknown }).code === '23505')
+              return new Set<string>();
+            throw error;
+          }),
+        );
+        return writes.map((w) => written.has(w.lane.id));
+      },
+    });
+  const writers = { insert: writer('insert'), update: writer('update') };
+  return {
+    read: reader('readLanes', findLanesForStep),
+    readProposal: reader('readProposals', findProposalsForLane),
+    write: (mode, w) => writers[mode](w),
+  };
 }
