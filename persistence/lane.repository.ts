@@ -238,7 +238,7 @@ export async function writeLanes(
   if (writes.length === 0) return new Set();
   const events = writes.flatMap((w) => w.events);
   const lanes = slotsFor(writes.length);
-  const eventSlots = lanes.prepare ? pow2(events.length) : events.length;
+  const eventSlots = lanes.prepare ? pow2(events.length) : Math.max(events.length, 1);
   const key = `${mode}:${lanes.slots}:${eventSlots}`;
   const sql = writeSql.get(key) ?? writeLanesSql(mode, lanes.slots, eventSlots);
   if (lanes.prepare) writeSql.set(key, sql);

@@ -8,6 +8,11 @@ export interface BatcherOptions<T, R> {
   maxBatch: number;
   /** Items with equal keys never share a batch. */
   keyOf?: (item: T) => string;
+  /**
+   * Whether the items of a failed batch may be run again one by one: only when the failure
+   * shows the batch took no effect. @default always
+   */
+  retryAlone?: (error: unknown) => boolean;
 }
 
 interface Waiting<T, R> {
@@ -20,10 +25,11 @@ interface Waiting<T, R> {
  * Group commit: an item submitted while `maxInFlight` batches are under way waits, and
  * goes with the other waiting ones in the next batch. A lone caller never waits, so this
  * costs no latency; under load, many items share one round trip and one commit. When a
- * batch of several fails, each of its items is run alone, so one bad item fails only itself.
+ * batch of several fails (and `retryAlone` allows), each of its items is run alone, so one
+ * bad item fails only itself.
  */
 export function createBatcher<T, R>(options: BatcherOptions<T, R>): (item: T) => Promise<R> {
-  const { run, maxInFlight, maxBatch, keyOf } = options;
+  const { run, maxInFlight, maxBatch, keyOf, retryAlone = () => true } = options;
   const waiting: Waiting<T, R>[] = [];
   let inFlight = 0;
 
@@ -42,14 +48,20 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): (item: T) =>
     return batch;
   };
 
-  const settle = async (batch: Waiting<T, R>[]) => {
+  const settle = async (batch: Waiting<T, R>[]): Promise<void> => {
+    let results: R[];
     try {
-      const results = await run(batch.map((w) => w.item));
-      batch.forEach((w, i) => w.resolve(results[i]!));
+      results = await run(batch.map((w) => w.item));
     } catch (error) {
-      if (batch.length === 1) batch[0]!.reject(error);
-      else await Promise.all(batch.map((w) => settle([w])));
+      if (batch.length === 1 || !retryAlone(error)) batch.forEach((w) => w.reject(error));
+      // One at a time, within the failed batch's slot.
+      else for (const w of batch) await settle([w]);
+      return;
     }
+    if (results.length !== batch.length) {
+      const error = new Error(`a batch of ${batch.length} got ${results.length} results`);
+      batch.forEach((w) => w.reject(error));
+    } else batch.forEach((w, i) => w.resolve(results[i]!));
   };
 
   const pump = () => {

@@ -19,6 +19,25 @@ export interface LaneStore {
 
 type WithEm = <T>(operation: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
 
+/** The SQLSTATE of a driver error, also when wrapped (as `cause`) in a DatabaseError. */
+function sqlState(error: unknown): string | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  return cause === undefined ? null : sqlState(cause);
+}
+
+/**
+ * PostgreSQL answered that it refused the statement, so none of it was committed; class 08
+ * (connection exceptions) and errors without an answer leave that unknown: a batch that
+ * lost its connection may have committed, and retrying its writes one by one would tell
+ * callers whose decision won that they lost.
+ */
+const refusedByServer = (error: unknown) => {
+  const state = sqlState(error);
+  return state !== null && !state.startsWith('08');
+};
+
 /**
  * One batch of each kind at a time: measured on the bench, a second batch in flight only
  * split the waiting steps into smaller batches (see the README's benchmark notes).
@@ -42,13 +61,13 @@ export function createLaneStore(withEm: WithEm): LaneStore {
       maxBatch: PREPARED_BATCH,
       // Two writes to one proposal in one statement would both match its audit head.
       keyOf: (w) => w.lane.proposalId,
+      retryAlone: refusedByServer,
       run: async (writes) => {
         const written = await withEm('writeLanes', (em) =>
           writeLanes(em, mode, writes).catch((error: unknown) => {
             // A second pending lane for a proposal breaks a unique index: for a lone write,
             // a lost race like any other (a batch that broke it is retried write by write).
-            if (writes.length === 1 && (error as { code?: unknown }).code === '23505')
-              return new Set<string>();
+            if (writes.length === 1 && sqlState(error) === '23505') return new Set<string>();
             throw error;
           }),
         );

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  findLaneForStep,
+  findLanesForStep,
+  PREPARED_BATCH,
+} from '../../persistence/lane.repository.js';
+import type { LaneForStep, LaneWrite } from '../../persistence/lane.repository.js';
+import { chainEvents } from '../../src/audit/auditChain.js';
+import { countersignEntities } from '../../src/index.js';
+import type { LaneResult } from '../../src/index.js';
+import { createLaneStore } from '../../src/lanes/laneStore.js';
+import { laneEvents, laneRow, openRefundLane, startHarness } from './support/laneHarness.js';
+import type { LaneHarness } from './support/laneHarness.js';
+
+const decisionTypes = ['approved', 'rejected', 'deferred', 'expired'];
+
+async function openLanes(h: LaneHarness, n: number) {
+  const lanes: { proposalId: string; laneId: string }[] = [];
+  for (let i = 0; i < n; i += 1) lanes.push(await openRefundLane(h.gov));
+  return lanes;
+}
+
+/** Decision events per lane, as [type, count] pairs. */
+async function decisionsOf(h: LaneHarness, laneIds: readonly string[]) {
+  const rows = await h.sql.query<{ approval_id: string; type: string; n: number }>(
+    `select approval_id, type, count(*)::int as n from tool_action_events
+      where approval_id in (?) group by approval_id, type`, // knex spreads the array
+    [laneIds],
+  );
+  return new Map(
+    laneIds.map((id) => [
+      id,
+      rows.filter((r) => r.approval_id === id && decisionTypes.includes(r.type)),
+    ]),
+  );
+}
+
+// Concurrent lane steps share statements (group commit); each step still ends as if alone.
+describe('batched lane reads and writes', () => {
+  let h: LaneHarness;
+  let orm: MikroORM;
+  const em = (): EntityManager => orm.em.fork();
+
+  beforeAll(async () => {
+    h = await startHarness();
+    // Our own ORM on the same database, to call the repository and the lane store directly.
+    orm = await MikroORM.init({
+      clientUrl: h.url,
+      entities: [...countersignEntities],
+      pool: { min: 0, max: 4 },
+    });
+    // Counts lane-write statements server-side, exactly: one row per statement that updated
+    // tool_approvals, with the number of lanes it wrote.
+    await h.sql.query(
+      'create table lane_write_statements (id serial primary key, lanes int not null)',
+    );
+    await h.sql.query(`create function count_lane_writes() returns trigger language plpgsql as $$
+      begin insert into lane_write_statements (lanes) select count(*) from new_rows; return null; end $$`);
+    await h.sql.query(`create trigger count_lane_writes after update on tool_approvals
+      referencing new table as new_rows for each statement execute function count_lane_writes()`);
+  });
+  afterAll(async () => {
+    await orm?.close(true);
+    await h?.close();
+  });
+
+  it('40 concurrent approvals all commit, in fewer than 40 write statements', async () => {
+    const lanes = await openLanes(h, 40);
+    const [{ mark } = { mark: 0 }] = await h.sql.query<{ mark: number }>(
+      'select coalesce(max(id), 0)::int as mark from lane_write_statements',
+    );
+
+    const results = await Promise.all(lanes.map(({ laneId }) => h.gov.approve(laneId, 'bob')));
+
+    for (const r of results)
+      expect(r).toMatchObject({ ok: true, approval: { status: 'approved' } });
+    const statements = await h.sql.query<{ lanes: number }>(
+      'select lanes from lane_write_statements where id > ? order by id',
+      [mark],
+    );
+    const sizes = statements.map((s) => s.lanes);
+    // One statement per approval would be 40; batches carry up to PREPARED_BATCH lanes each.
+    expect(sizes.length).toBeLessThan(40);
+    expect(sizes.length).toBeGreaterThanOrEqual(Math.ceil(40 / PREPARED_BATCH));
+    expect(Math.max(...sizes)).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(PREPARED_BATCH);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40);
+
+    const decisions = await decisionsOf(
+      h,
+      lanes.map((l) => l.laneId),
+    );
+    for (const { proposalId, laneId } of lanes) {
+      expect(await laneRow(h.sql, laneId), laneId).toMatchObject({
+        status: 'approved',
+        version: 2,
+        decided_by: 'bob',
+      });
+      expect(decisions.get(laneId), laneId).toEqual([
+        { approval_id: laneId, type: 'approved', n: 1 },
+      ]);
+      expect(await h.gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 3 });
+    }
+  });
+
+  it.each([
+    ['approve first', false],
+    ['reject first', true],
+  ])(
+    'a contested lane in a batch of other decisions gets exactly one decision (%s)',
+    async (_label, rejectFirst) => {
+      const others = await openLanes(h, 10);
+      const contested = await openRefundLane(h.gov);
+
+      const approveOthers = others.map(({ laneId }) => h.gov.approve(laneId, 'carol'));
+      const contest = [
+        () => h.gov.approve(contested.laneId, 'bob'),
+        () => h.gov.reject(contested.laneId, 'carol', { reason: 'duplicate order' }),
+      ];
+      if (rejectFirst) contest.reverse();
+      // The contested pair sits in the middle of the burst, among the other lanes' steps.
+      const results: LaneResult[] = await Promise.all([
+        ...approveOthers.slice(0, 5),
+        ...contest.map((decide) => decide()),
+        ...approveOthers.slice(5),
+      ]);
+
+      const pair = results.slice(5, 7);
+      const winners = pair.flatMap((r) => (r.ok ? [r.approval] : []));
+      expect(winners).toHaveLength(1);
+      const loser = pair.flatMap((r) => (r.ok ? [] : [r.error]));
+      expect(['not_pending', 'conflict']).toContain(loser[0]);
+      const status = winners[0]!.status;
+      expect(['approved', 'rejected']).toContain(status);
+
+      for (const r of [...results.slice(0, 5), ...results.slice(7)]) {
+        expect(r).toMatchObject({ ok: true, approval: { status: 'approved', version: 2 } });
+      }
+      const decisions = await decisionsOf(h, [contested.laneId, ...others.map((l) => l.laneId)]);
+      expect(decisions.get(contested.laneId)).toEqual([
+        { approval_id: contested.laneId, type: status, n: 1 },
+      ]);
+      expect(await laneRow(h.sql, contested.laneId)).toMatchObject({ status, version: 2 });
+      for (const { laneId } of others) {
+        expect(decisions.get(laneId), laneId).toEqual([
+          { approval_id: laneId, type: 'approved', n: 1 },
+        ]);
+      }
+      expect(await h.gov.verifyAuditTrail(contested.proposalId)).toEqual({ ok: true, events: 3 });
+    },
+  );
+
+  it('findLanesForStep returns exactly the known lanes, with their proposals', async () => {
+    const lanes = await openLanes(h, 3);
+    const ids = lanes.map((l) => l.laneId);
+
+    const found = await findLanesForStep(em(), [
+      ids[0]!,
+      randomUUID(), // a uuid no lane has
+      ids[1]!,
+      'not-a-uuid', // would fail the ::uuid cast if it reached the statement
+      ids[2]!,
+      ids[0]!, // asked twice, answered once
+    ]);
+
+    expect([...found.keys()].sort()).toEqual([...ids].sort());
+    for (const { proposalId, laneId } of lanes) {
+      const [proposal] = await h.sql.query<{ audit_seq: number; audit_head: string }>(
+        'select audit_seq, audit_head from tool_proposals where id = ?',
+        [proposalId],
+      );
+      expect(found.get(laneId)).toMatchObject({
+        lane: { id: laneId, proposalId, status: 'pending', version: 1 },
+        head: { seq: proposal!.audit_seq, hash: proposal!.audit_head },
+        proposerId: 'alice',
+        toolName: 'refund',
+      });
+    }
+
+    expect(await findLaneForStep(em(), ids[1]!)).toEqual(found.get(ids[1]!));
+    expect(await findLaneForStep(em(), randomUUID())).toBeNull();
+    expect(await findLaneForStep(em(), 'not-a-uuid')).toBeNull();
+    expect(await findLanesForStep(em(), ['nope', ''])).toEqual(new Map());
+  });
+
+  it('findLanesForStep reads a batch larger than PREPARED_BATCH at its exact size', async () => {
+    const lanes = await openLanes(h, PREPARED_BATCH + 3);
+    const found = await findLanesForStep(
+      em(),
+      lanes.map((l) => l.laneId),
+    );
+    expect([...found.keys()].sort()).toEqual(lanes.map((l) => l.laneId).sort());
+  });
+
+  it('a write PostgreSQL refuses fails alone; the writes batched with it commit', async () => {
+    const lanes = await openLanes(h, 4);
+    let storeCalls = 0;
+    const store = createLaneStore(async (_operation, fn) => {
+      storeCalls += 1;
+      return fn(em());
+    });
+    const found = await findLanesForStep(
+      em(),
+      lanes.map((l) => l.laneId),
+    );
+    const before = await laneRow(h.sql, lanes[1]!.laneId);
+    const eventsBefore = await laneEvents(h.sql, lanes[1]!.laneId);
+
+    // A step's write by hand: version + 1 and one audit event chained after the head.
+    const writeFor = (laneId: string, snapshot = found.get(laneId)!.lane.snapshot): LaneWrite => {
+      const { lane, head }: LaneForStep = found.get(laneId)!;
+      const at = new Date().toISOString();
+      const chained = chainEvents(
+        lane.proposalId,
+        head,
+        [{ type: 'noted', actorId: 'test', approvalId: laneId, payload: {}, createdAt: at }],
+        randomUUID,
+      );
+      return {
+        lane: { ...lane, snapshot, version: lane.version + 1, updatedAt: at },
+        expectedVersion: lane.version,
+        expectedSeq: head.seq,
+        head: chained.head,
+        events: chained.events,
+      };
+    };
+    const bad = lanes[1]!.laneId;
+    // jsonb refuses the \u0000 escape, so the whole statement carrying this lane fails.
+    const poisoned = { ...found.get(bad)!.lane.snapshot, note: 'a\u0000b' };
+
+    const outcomes = await Promise.allSettled(
+      lanes.map(({ laneId }) =>
+        store.write('update', laneId === bad ? writeFor(laneId, poisoned) : writeFor(laneId)),
+      ),
+    );
+
+    // One batched statement, then each of its four writes alone.
+    expect(storeCalls).toBe(5);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/unicode|\\u0000/i);
+
+    for (const { proposalId, laneId } of lanes.filter((l) => l.laneId !== bad)) {
+      expect(await laneRow(h.sql, laneId)).toMatchObject({ status: 'pending', version: 2 });
+      expect((await laneEvents(h.sql, laneId)).map((e) => e.type)).toEqual([
+        'approval_requested',
+        'noted',
+      ]);
+      expect(await h.gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 3 });
+    }
+    expect(await laneRow(h.sql, bad)).toEqual(before);
+    expect(await laneEvents(h.sql, bad)).toEqual(eventsBefore);
+    expect(await h.gov.verifyAuditTrail(lanes[1]!.proposalId)).toEqual({ ok: true, events: 2 });
+  });
+});
