@@ -1,4 +1,5 @@
 import type { AgendaBackend } from 'agenda';
+import { PreparedStatementPool } from './jobPool.js';
 
 /** Where the job table lives: PostgreSQL (default) or MongoDB. */
 export interface JobBackendOptions {
@@ -21,17 +22,29 @@ export async function createJobBackend(options: JobBackendOptions): Promise<Agen
     return new MongoBackend({ address: options.url, collection: JOB_TABLE });
   }
   const { PostgresBackend } = await import('@agendajs/postgres-backend');
-  return new PostgresBackend({
-    // Job rows can be lost in a server crash without losing work: lane rows are committed
-    // durably first and the reconciler re-drives any step whose job is missing. So the job
-    // table skips the wait for its commits to reach disk (not on PGlite, which has no such
-    // setting to spare).
-    poolConfig: {
-      connectionString: options.url,
-      ...(options.embedded ? {} : { options: '-c synchronous_commit=off' }),
-    },
-    tableName: JOB_TABLE,
-    channelName: JOB_TABLE,
-    disableNotifications: options.embedded,
+  const names = { tableName: JOB_TABLE, channelName: JOB_TABLE };
+  // PGlite's socket serves every client in one session, where named statements collide.
+  if (options.embedded)
+    return new PostgresBackend({
+      ...names,
+      poolConfig: { connectionString: options.url },
+      disableNotifications: true,
+    });
+  // Job rows can be lost in a server crash without losing work: lane rows are committed
+  // durably first and the reconciler re-drives any step whose job is missing. So the job
+  // table skips the wait for its commits to reach disk.
+  const pool = new PreparedStatementPool({
+    connectionString: options.url,
+    options: '-c synchronous_commit=off',
   });
+  // A pool handed in is not Agenda's to close; it closes with the backend all the same.
+  class JobBackend extends PostgresBackend {
+    override async disconnect() {
+      await super.disconnect();
+      if (!pool.ended) await pool.end();
+    }
+  }
+  // The backend types its pool with its own copy of pg's types; the API is the same.
+  type BackendPool = NonNullable<ConstructorParameters<typeof PostgresBackend>[0]['pool']>;
+  return new JobBackend({ ...names, pool: pool as unknown as BackendPool });
 }

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobBackend } from '../../scheduler/jobBackend.js';
+import { PreparedStatementPool } from '../../scheduler/jobPool.js';
+import { createTestDatabase } from '../support/testDatabase.js';
+
+// Agenda's statements reach the server as named prepared statements on a server database.
+describe('the job table pool', () => {
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: PreparedStatementPool;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new PreparedStatementPool({ connectionString: db.url, max: 1 });
+  });
+  afterAll(async () => {
+    if (!pool.ended) await pool.end();
+    await db.drop();
+  });
+
+  const preparedOnConnection = async () =>
+    (
+      await pool.query<{ name: string; statement: string }>(
+        'select name, statement from pg_prepared_statements order by name',
+      )
+    ).rows;
+
+  it('names a parameterised text once and reuses the name', async () => {
+    const text = 'select $1::int + 1 as n';
+    const first = await pool.query<{ n: number }>(text, [1]);
+    const second = await pool.query<{ n: number }>(text, [41]);
+
+    expect([first.rows[0]?.n, second.rows[0]?.n]).toEqual([2, 42]);
+    const prepared = await preparedOnConnection();
+    expect(prepared).toHaveLength(1);
+    expect(prepared[0]).toMatchObject({ name: expect.stringMatching(/^agenda_[0-9a-f]{24}$/) });
+    expect(prepared[0]!.statement).toContain('select $1::int + 1');
+  });
+
+  it('runs text without values unnamed', async () => {
+    await pool.query('select 1');
+    expect((await preparedOnConnection()).map((p) => p.statement)).not.toContain('select 1');
+  });
+
+  it('is closed with the backend that uses it', async () => {
+    const backend = await createJobBackend({ url: db.url, embedded: false });
+    await backend.connect();
+    const own = (backend as unknown as { _repository: { pool: PreparedStatementPool } })._repository
+      .pool;
+    expect(own).toBeInstanceOf(PreparedStatementPool);
+    await backend.disconnect();
+    expect(own.ended).toBe(true);
+  });
+});
