@@ -1,5 +1,5 @@
 import type { AgendaBackend } from 'agenda';
-import { PreparedStatementPool } from './jobPool.js';
+import { createPreparedStatementPool } from './jobPool.js';
 
 /** Where the job table lives: PostgreSQL (default) or MongoDB. */
 export interface JobBackendOptions {
@@ -33,7 +33,7 @@ export async function createJobBackend(options: JobBackendOptions): Promise<Agen
   // Job rows can be lost in a server crash without losing work: lane rows are committed
   // durably first and the reconciler re-drives any step whose job is missing. So the job
   // table skips the wait for its commits to reach disk.
-  const pool = new PreparedStatementPool({
+  const pool = createPreparedStatementPool({
     connectionString: options.url,
     options: '-c synchronous_commit=off',
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { PoolConfig, QueryArrayConfig, QueryConfig } from 'pg';
+import type { PoolConfig } from 'pg';
 
 /**
  * A pool for Agenda's job table on a PostgreSQL server whose parameterised statements run
@@ -9,29 +9,24 @@ import type { PoolConfig, QueryArrayConfig, QueryConfig } from 'pg';
  * each on every call; named, each is planned once per connection. Text without values
  * (LISTEN, schema set-up) runs as it came.
  */
-export class PreparedStatementPool extends pg.Pool {
-  readonly #names = new Map<string, string>();
-
-  constructor(config: PoolConfig) {
-    super(config);
-    // An idle connection the server closes (a restart, a dropped database) would otherwise
-    // be an unhandled 'error' event; the pool replaces it on the next checkout.
-    this.on('error', () => {});
-  }
-
-  #named(text: string, values: unknown[]): QueryConfig {
-    let name = this.#names.get(text);
+export function createPreparedStatementPool(config: PoolConfig): pg.Pool {
+  const pool = new pg.Pool(config);
+  // An idle connection the server closes (a restart, a dropped database) would otherwise
+  // be an unhandled 'error' event; the pool replaces it on the next checkout.
+  pool.on('error', () => {});
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
     if (!name) {
       name = `agenda_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-      this.#names.set(text, name);
+      names.set(text, name);
     }
-    return { name, text, values };
-  }
-
-  // @ts-expect-error pg's overloads cannot be restated one by one; this forwards them all.
-  override query(config: string | QueryConfig | QueryArrayConfig, values?: unknown, cb?: unknown) {
-    if (typeof config === 'string' && Array.isArray(values))
-      return super.query(this.#named(config, values), cb as never);
-    return super.query(config as never, values as never, cb as never);
-  }
+    return name;
+  };
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  pool.query = ((text: unknown, values?: unknown, callback?: unknown) =>
+    typeof text === 'string' && Array.isArray(values)
+      ? query({ name: nameOf(text), text, values }, callback)
+      : query(text, values, callback)) as typeof pool.query;
+  return pool;
 }

@@ -13,7 +13,11 @@ import { toolExecutionJob } from './toolExecution.worker.js';
 
 /** How the workers poll and how many jobs each process runs at once. */
 export interface WorkerOptions {
-  /** Polling interval (ms); with LISTEN/NOTIFY new jobs start sooner. @default 1000 */
+  /**
+   * Polling interval (ms); with LISTEN/NOTIFY new jobs start sooner. Agenda starts the
+   * recurring reconcile sweep only when it polls, so this also bounds how often it runs.
+   * @default the smaller of 1000 and `reconcileEveryMs`
+   */
   processEveryMs?: number;
   /** Lane jobs one process runs at once. @default 32 */
   concurrency?: number;
@@ -61,7 +65,7 @@ export async function createScheduler(
     backend: jobBackend,
     ...(channel ? { notificationChannel: newJobNotificationsOnly(channel) } : {}),
     name: options.name ?? `countersign-${process.pid}`,
-    processEvery: options.processEveryMs ?? 1000,
+    processEvery: options.processEveryMs ?? Math.min(1000, reconcileEveryMs),
     maxConcurrency: concurrency + 1,
     defaultConcurrency: concurrency,
     defaultLockLimit: concurrency,

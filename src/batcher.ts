@@ -64,8 +64,14 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): (item: T) =>
     } else batch.forEach((w, i) => w.resolve(results[i]!));
   };
 
+  // Beyond the first, a batch goes out only when a full one is waiting: smaller batches
+  // would only split the waiting items, at the cost of a round trip each.
+  const canStart = () =>
+    waiting.length > 0 &&
+    (inFlight === 0 || (inFlight < maxInFlight && waiting.length >= maxBatch));
+
   const pump = () => {
-    while (inFlight < maxInFlight && waiting.length > 0) {
+    while (canStart()) {
       const batch = takeBatch();
       inFlight += 1;
       void settle(batch).finally(() => {

@@ -99,26 +99,35 @@ describe('createBatcher', () => {
     expect(await Promise.all(waiting)).toEqual([4, 6, 8]);
   });
 
-  it('runs up to maxInFlight batches at once', async () => {
-    const { submit, batches, open } = heldOpen({ maxInFlight: 2, maxBatch: 16 });
+  it('starts a further batch while one runs only when a full batch waits', async () => {
+    const { submit, batches, open } = heldOpen({ maxInFlight: 2, maxBatch: 3 });
 
-    const early = [submit(1)];
+    const first = [submit(1)];
     await settled();
-    early.push(submit(2));
+    const partial = [submit(2), submit(3)];
     await settled();
-    expect(batches).toEqual([[1], [2]]);
+    expect(batches).toEqual([[1]]); // two waiting items are not a full batch
 
-    const late = [3, 4, 5].map(submit);
+    const more = [4, 5].map(submit);
+    await settled();
+    expect(batches).toEqual([[1], [2, 3, 4]]); // a full batch takes the second slot
+
+    const late = [submit(6)];
     await settled();
     expect(batches).toHaveLength(2); // both slots taken
 
-    open[1]!(); // the second finishing first frees a slot just the same
+    open[1]!(); // a slot is free, but two waiting items are still not a full batch
     await settled();
-    expect(batches).toEqual([[1], [2], [3, 4, 5]]);
+    expect(batches).toHaveLength(2);
 
-    open[0]!();
+    open[0]!(); // nothing in flight: whatever waits goes
+    await settled();
+    expect(batches).toEqual([[1], [2, 3, 4], [5, 6]]);
+
     open[2]!();
-    expect(await Promise.all([...early, ...late])).toEqual([2, 4, 6, 8, 10]);
+    expect(await Promise.all([...first, ...partial, ...more, ...late])).toEqual([
+      2, 4, 6, 8, 10, 12,
+    ]);
   });
 
   it('caps a batch at maxBatch items', async () => {

@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import type { LaneEvent } from '../../machines/laneTypes.js';
 import type { LaneForStep } from '../../persistence/lane.repository.js';
-import {
-  findLatestLane,
-  findPendingLane,
-} from '../../persistence/lane.repository.js';
+import { findLatestLane, findPendingLane } from '../../persistence/lane.repository.js';
 import { jobNames } from '../../scheduler/jobNames.js';
 import { canonicalJson, sha256 } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';

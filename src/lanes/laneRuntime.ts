@@ -5,7 +5,6 @@ import {
 } from '../../machines/approvalLane.machine.js';
 import { restoreLaneSnapshot } from '../../machines/laneSnapshot.js';
 import type { LaneEffect, LaneEvent, LaneInput } from '../../machines/laneTypes.js';
-import { writeLanes } from '../../persistence/lane.repository.js';
 import type { LaneForStep, LaneWrite } from '../../persistence/lane.repository.js';
 import type { AuditHead, LaneRow, StoredJson } from '../../persistence/rows.js';
 import { jobNames } from '../../scheduler/jobNames.js';
@@ -233,30 +232,6 @@ export async function applyLaneEvent(
   enqueue?: Enqueue,
 ): Promise<LaneResult> {
   return (await stepLane(rt, laneId, event, enqueue)).result;
-}
-
-/**
- * Applies one event to each of many lanes already read, writing all accepted ones in one
- * statement; a lane that lost a race is retried on its own. For sweeps (expiry, re-drive).
- */
-export async function applyLaneEvents(
-  rt: GovernanceRuntime,
-  items: readonly { found: LaneForStep; event: LaneEvent }[],
-  enqueue: Enqueue = rt.lanes.enqueue,
-): Promise<LaneResult[]> {
-  const plans = items.map(({ found, event }) => planLaneEvent(rt, found, event));
-  const writes = plans.flatMap((p) => (p.write ? [p.write] : []));
-  const written = await rt.withEm('writeLanes', (em) => writeLanes(em, 'update', writes));
-  return Promise.all(
-    plans.map((plan, i) => {
-      const { found, event } = items[i]!;
-      if (!plan.write) return plan.result;
-      if (written.has(found.lane.id)) {
-        return committed(plan.write.lane, plan.effects, found.lane.status, event.type, enqueue);
-      }
-      return applyLaneEvent(rt, found.lane.id, event, enqueue);
-    }),
-  );
 }
 
 /** Opens a lane for a proposal whose audit chain ends at `head`. */

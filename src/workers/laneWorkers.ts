@@ -5,7 +5,7 @@ import { jobNames } from '../../scheduler/jobNames.js';
 import type { JobOutcome, LaneSteps, ReconcileOutcome } from '../../scheduler/laneJob.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import type { LaneResult } from '../lanes/laneResult.js';
-import { applyLaneEvents, stepLane } from '../lanes/laneRuntime.js';
+import { stepLane } from '../lanes/laneRuntime.js';
 import { executeLane, failureEvent } from './executeLane.js';
 import type { ExecutionSettings } from './executionSettings.js';
 
@@ -50,10 +50,12 @@ export function createLaneSteps(
         findDueLanes(em, kind, now.toISOString(), 0, settings.sweepBatchSize),
       );
       if (due.length === 0) return settled;
-      const results = await applyLaneEvents(
-        rt,
-        due.map((found) => ({ found, event: eventFor(found, now) })),
-        enqueue,
+      // Each lane is one step; the lane store writes them many to a statement.
+      const results = await Promise.all(
+        due.map(
+          async (found) =>
+            (await stepLane(rt, found.lane.id, eventFor(found, now), enqueue, found)).result,
+        ),
       );
       settled += results.filter((r) => r.ok).length;
       if (due.length < settings.sweepBatchSize) return settled;

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobBackend } from '../../scheduler/jobBackend.js';
-import { PreparedStatementPool } from '../../scheduler/jobPool.js';
+import type pg from 'pg';
+import { createPreparedStatementPool } from '../../scheduler/jobPool.js';
 import { createTestDatabase } from '../support/testDatabase.js';
 
 // Agenda's statements reach the server as named prepared statements on a server database.
 describe('the job table pool', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let pool: PreparedStatementPool;
+  let pool: pg.Pool;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = new PreparedStatementPool({ connectionString: db.url, max: 1 });
+    pool = createPreparedStatementPool({ connectionString: db.url, max: 1 });
   });
   afterAll(async () => {
     if (!pool.ended) await pool.end();
@@ -41,12 +42,16 @@ describe('the job table pool', () => {
     expect((await preparedOnConnection()).map((p) => p.statement)).not.toContain('select 1');
   });
 
-  it('is closed with the backend that uses it', async () => {
+  it('serves the job backend on a server, and closes with it', async () => {
     const backend = await createJobBackend({ url: db.url, embedded: false });
     await backend.connect();
-    const own = (backend as unknown as { _repository: { pool: PreparedStatementPool } })._repository
-      .pool;
-    expect(own).toBeInstanceOf(PreparedStatementPool);
+    const own = (backend as unknown as { _repository: { pool: pg.Pool } })._repository.pool;
+    // Sequential calls reuse the idle connection, so the second sees the first's statement.
+    await own.query('select $1::int as n', [7]);
+    const named = await own.query<{ n: number }>(
+      "select count(*)::int as n from pg_prepared_statements where name like 'agenda_%'",
+    );
+    expect(named.rows[0]?.n).toBeGreaterThanOrEqual(1);
     await backend.disconnect();
     expect(own.ended).toBe(true);
   });
