@@ -59,8 +59,8 @@ export const PREPARED_BATCH = 16;
 
 /**
  * Slots for `n` rows: the next power of two up to {@link PREPARED_BATCH}, so batches of any
- * size share a handful of prepared statement texts; larger batches (sweeps) run unprepared
- * at their exact size. Unused slots are filled with rows that match nothing.
+ * size share a handful of prepared statement texts; larger ones run unprepared at their
+ * exact size. Unused slots are filled with rows that match nothing.
  */
 function slotsFor(n: number): { slots: number; prepare: boolean } {
   return n > PREPARED_BATCH ? { slots: n, prepare: false } : { slots: pow2(n), prepare: true };

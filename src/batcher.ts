@@ -22,11 +22,11 @@ interface Waiting<T, R> {
 }
 
 /**
- * Group commit: an item submitted while `maxInFlight` batches are under way waits, and
- * goes with the other waiting ones in the next batch. A lone caller never waits, so this
- * costs no latency; under load, many items share one round trip and one commit. When a
- * batch of several fails (and `retryAlone` allows), each of its items is run alone, so one
- * bad item fails only itself.
+ * Group commit: an item submitted while a batch is under way waits, and goes with the other
+ * waiting ones in the next batch (a further batch, up to `maxInFlight`, starts at once only
+ * for a full one). A lone caller never waits, so this costs no latency; under load, many
+ * items share one round trip and one commit. When a batch of several fails (and
+ * `retryAlone` allows), each of its items is run alone, so one bad item fails only itself.
  */
 export function createBatcher<T, R>(options: BatcherOptions<T, R>): (item: T) => Promise<R> {
   const { run, maxInFlight, maxBatch, keyOf, retryAlone = () => true } = options;

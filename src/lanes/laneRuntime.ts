@@ -200,28 +200,24 @@ export async function stepLane(
   known: LaneForStep | null = null,
 ): Promise<LaneStepOutcome> {
   const sequence = Array.isArray(events) ? events : [events as LaneEvent];
-  const outcome = await (async () => {
-    let found = known;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      found ??= await rt.laneStore.read(laneId);
-      if (!found)
-        return { ok: false as const, result: { ok: false as const, error: 'not_found' as const } };
-      const plan = planLaneEvents(rt, found, sequence);
-      if (!plan.write) return { ok: false as const, result: plan.result, found };
-      if (await rt.laneStore.write('update', plan.write)) return { ok: true as const, plan, found };
-      found = null;
+  let found = known;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    found ??= await rt.laneStore.read(laneId);
+    if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
+    const plan = planLaneEvents(rt, found, sequence);
+    if (!plan.write) return { result: plan.result, lane: found };
+    if (await rt.laneStore.write('update', plan.write)) {
+      const label = sequence.map((e) => e.type).join('+');
+      const from = found.lane.status;
+      const result = await committed(plan.write.lane, plan.effects, from, label, enqueue);
+      return { result, lane: plan.next };
     }
-    const reason = 'the lane kept changing; try again';
-    return {
-      ok: false as const,
-      result: { ok: false as const, error: 'conflict' as const, reason },
-    };
-  })();
-  if (!outcome.ok) return { result: outcome.result, lane: outcome.found ?? null };
-  const { plan, found } = outcome;
-  const label = sequence.map((e) => e.type).join('+');
-  const result = await committed(plan.write.lane, plan.effects, found.lane.status, label, enqueue);
-  return { result, lane: plan.next };
+    found = null;
+  }
+  return {
+    result: { ok: false, error: 'conflict', reason: 'the lane kept changing; try again' },
+    lane: null,
+  };
 }
 
 /** {@link stepLane} for callers that only want the result. */
