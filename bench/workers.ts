@@ -89,38 +89,33 @@ export async function runWorkerBench(): Promise<void> {
       `approve → executed latency: p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p99 ${percentile(latencies, 0.99).toFixed(0)} ms (${latencies.length} lanes; goal p99 < 1000 ms)`,
     );
 
-    // Expiry: 10,000 pending lanes whose deadline is the same instant.
+    // Expiry: 10,000 pending lanes whose deadline is the same instant. A lane counts as
+    // expired when its expiry has committed, as the runtime reports it (the row's updated_at
+    // is the sweep's decision time, which can precede the commit).
     const sql = await rawOrm(db.url, 1);
     const [template] = await openLanes(gov, 1, 1);
     await cloneLanes(sql, template!, EXPIRING - 1);
-    const due = new Date(Date.now() + 3_000).toISOString();
+    const due = Date.now() + 3_000;
+    const lags: number[] = [];
+    const onExpired = (message: unknown) => {
+      if ((message as { to: string }).to === 'expired') lags.push((Date.now() - due) / 1000);
+    };
+    subscribe('countersign:lane_transition', onExpired);
     await sql.em.getConnection().execute(
       `update tool_approvals set expires_at = ?::timestamptz,
          snapshot = jsonb_set(snapshot, '{context,expiresAt}', to_jsonb(?::text)) where status = 'pending'`,
-      [due, due],
+      [new Date(due).toISOString(), new Date(due).toISOString()],
     );
     const deadline = Date.now() + 60_000;
-    for (;;) {
-      const [{ n }] = (await sql.em
-        .getConnection()
-        .execute(`select count(*)::int as n from tool_approvals where status = 'pending'`)) as [
-        { n: number },
-      ];
-      if (n === 0 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 200));
+    while (lags.length < EXPIRING && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
     }
-    const [lag] = await sql.em.getConnection().execute(
-      `select count(*)::int as expired,
-         percentile_cont(0.5) within group (order by extract(epoch from updated_at - expires_at)) as p50,
-         percentile_cont(0.99) within group (order by extract(epoch from updated_at - expires_at)) as p99,
-         max(extract(epoch from updated_at - expires_at)) as max
-       from tool_approvals where status = 'expired' and expires_at = ?::timestamptz`,
-      [due],
-    );
+    unsubscribe('countersign:lane_transition', onExpired);
     await sql.close(true);
-    const s = (v: unknown) => Number(v).toFixed(2);
+    lags.sort((a, b) => a - b);
+    const s = (v: number) => v.toFixed(2);
     console.log(
-      `expiry lag for ${count(Number(lag!.expired))} lanes due at once: p50 ${s(lag!.p50)} s, p99 ${s(lag!.p99)} s, all within ${s(lag!.max)} s (goal: all within 10 s, p50 < 2 s)`,
+      `expiry lag for ${count(lags.length)} lanes due at once: p50 ${s(percentile(lags, 0.5))} s, p99 ${s(percentile(lags, 0.99))} s, all within ${s(lags.at(-1) ?? NaN)} s (goal: all within 10 s, p50 < 2 s)`,
     );
   } finally {
     executed.close();

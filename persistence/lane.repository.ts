@@ -97,7 +97,7 @@ export async function findLaneForStep(
   return (await findLanesForStep(em, [laneId])).get(laneId) ?? null;
 }
 
-/** Lanes whose next step is due at `now`, oldest first; see the reconciler for the rules. */
+/** Lanes whose next step is due at `now`, longest due first; see the reconciler for the rules. */
 export async function findDueLanes(
   em: EntityManager,
   kind: 'expiry' | 'resume' | 'execution' | 'lease',
@@ -115,7 +115,10 @@ export async function findDueLanes(
   const params = { expiry: [now], resume: [now, graceMs], execution: [graceMs, now], lease: [now] }[
     kind
   ];
-  const rows = await em.execute(`${LANE_FOR_STEP} where ${where} order by a.updated_at limit ?`, [
+  // Expiry pages follow the due index, most overdue first; sorting every due lane by
+  // another column made each page of a large backlog cost as much as the whole backlog.
+  const order = kind === 'expiry' ? 'a.expires_at' : 'a.updated_at';
+  const rows = await em.execute(`${LANE_FOR_STEP} where ${where} order by ${order} limit ?`, [
     ...params,
     limit,
   ]);

@@ -21,7 +21,10 @@ export interface WorkerOptions {
   processEveryMs?: number;
   /** Lane jobs one process runs at once. @default 32 */
   concurrency?: number;
-  /** How often the reconcile sweep runs (ms); it bounds how late an expiry lands. @default 500 */
+  /**
+   * How often the reconcile sweep runs (ms); it bounds how late an expiry lands. Each run
+   * is one Agenda job and four indexed reads, across all worker processes. @default 250
+   */
   reconcileEveryMs?: number;
   /** Name of this worker in the job table (`last_modified_by`). */
   name?: string;
@@ -58,7 +61,7 @@ export async function createScheduler(
 ): Promise<Scheduler> {
   const concurrency = options.concurrency ?? 32;
   const lockLifetime = options.lockLifetimeMs ?? 60_000;
-  const reconcileEveryMs = options.reconcileEveryMs ?? 500;
+  const reconcileEveryMs = options.reconcileEveryMs ?? 250;
   const jobBackend = await createJobBackend(backend);
   const channel = jobBackend.notificationChannel;
   const agenda = new Agenda({
