@@ -55,7 +55,7 @@ function toLaneForStep(row: Record<string, unknown>): LaneForStep {
 }
 
 /** Batches of up to this many lanes use prepared statements, in a few padded sizes. */
-export const PREPARED_BATCH = 16;
+export const PREPARED_BATCH = 32;
 
 /**
  * Slots for `n` rows: the next power of two up to {@link PREPARED_BATCH}, so batches of any
