@@ -190,75 +190,88 @@ function checkCaseBudget(_req: ProposalRequest, _tool: ToolDefinition): string |
   return null;
 }
 
+/** A value, or a promise of one: most schemas and policies answer synchronously. */
+export type MaybeAsync<T> = T | Promise<T>;
+
+/** Applies `next` to `value` now, or once it resolves. */
+export function andThen<A, B>(value: MaybeAsync<A>, next: (a: A) => MaybeAsync<B>): MaybeAsync<B> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
 /**
  * The validation pipeline. Pure: it reads no database and writes nothing, so it can be
  * called any number of times. The gate order below is the precedence; never reorder it.
+ * It answers synchronously unless the tool's schema or policy is async: a promise per call
+ * is a large part of a microsecond-scale pipeline.
  */
-export async function runPipeline(
+export function runPipeline(
   registry: ToolRegistry,
   req: ProposalRequest,
   limits: PipelineLimits,
-): Promise<ValidationResult> {
+): MaybeAsync<ValidationResult> {
   // Gate 0: resolve the tool.
   const tool = registry.resolve(req.toolRef);
   if (!tool) return blocked(req, 'unsupported', 'unknown_tool', null);
   const toolSnapshot = snapshotTool(tool);
 
   // Gate 1: the input parses, and what it parses to can be stored.
-  const parsing = parseInput(tool, req.context.input);
-  const parsed = parsing instanceof Promise ? await parsing : parsing;
-  if (!parsed.success) {
-    return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, {
-      issues: parsed.error.issues,
+  return andThen(parseInput(tool, req.context.input), (parsed) => {
+    if (!parsed.success) {
+      return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, {
+        issues: parsed.error.issues,
+      });
+    }
+    const inputText = jsonText(parsed.data);
+    const storeIssues =
+      inputText === null
+        ? [unrepresentable]
+        : storabilityIssues(parsed.data, inputText, limits.maxInputBytes);
+    if (inputText === null || storeIssues.length > 0) {
+      return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, { issues: storeIssues });
+    }
+    const inputSnapshot = JSON.parse(inputText) as JsonValue;
+
+    // Gate 2: the actor holds every required scope.
+    const missing = tool.requiredScopes.filter((s) => !req.context.scopes.includes(s));
+    if (missing.length > 0) {
+      const reason = `missing scopes: ${missing.join(', ')}`;
+      return blocked(req, 'scope_invalid', reason, toolSnapshot, { inputSnapshot });
+    }
+
+    // Gate 3: the tool's policy allows it.
+    return andThen(runAuthorize(tool, req, parsed.data), (decision): ValidationResult => {
+      if (decision && !decision.allow) {
+        return blocked(req, 'policy_denied', decision.reason, toolSnapshot, {
+          inputSnapshot,
+          policy: 'denied',
+        });
+      }
+      const policy = decision ? 'allowed' : 'no_policy';
+
+      // Gate 4: case allowlist.
+      const allowlist = checkCaseAllowlist(req, tool);
+      if (allowlist) {
+        return blocked(req, 'allowlist_violation', allowlist, toolSnapshot, {
+          inputSnapshot,
+          policy,
+        });
+      }
+
+      // Gate 5: case budget.
+      const budget = checkCaseBudget(req, tool);
+      if (budget)
+        return blocked(req, 'budget_exceeded', budget, toolSnapshot, { inputSnapshot, policy });
+
+      return {
+        ok: true,
+        attrs: {
+          riskTier: tool.riskTier,
+          approvalMode: tool.approvalMode,
+          toolSnapshot,
+          inputSnapshot,
+          actorSnapshot: snapshotActor(req, policy),
+        },
+      };
     });
-  }
-  const inputText = jsonText(parsed.data);
-  const storeIssues =
-    inputText === null
-      ? [unrepresentable]
-      : storabilityIssues(parsed.data, inputText, limits.maxInputBytes);
-  if (inputText === null || storeIssues.length > 0) {
-    return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, { issues: storeIssues });
-  }
-  const inputSnapshot = JSON.parse(inputText) as JsonValue;
-
-  // Gate 2: the actor holds every required scope.
-  const missing = tool.requiredScopes.filter((s) => !req.context.scopes.includes(s));
-  if (missing.length > 0) {
-    const reason = `missing scopes: ${missing.join(', ')}`;
-    return blocked(req, 'scope_invalid', reason, toolSnapshot, { inputSnapshot });
-  }
-
-  // Gate 3: the tool's policy allows it.
-  const deciding = runAuthorize(tool, req, parsed.data);
-  const decision = deciding instanceof Promise ? await deciding : deciding;
-  if (decision && !decision.allow) {
-    return blocked(req, 'policy_denied', decision.reason, toolSnapshot, {
-      inputSnapshot,
-      policy: 'denied',
-    });
-  }
-  const policy = decision ? 'allowed' : 'no_policy';
-
-  // Gate 4: case allowlist.
-  const allowlist = checkCaseAllowlist(req, tool);
-  if (allowlist) {
-    return blocked(req, 'allowlist_violation', allowlist, toolSnapshot, { inputSnapshot, policy });
-  }
-
-  // Gate 5: case budget.
-  const budget = checkCaseBudget(req, tool);
-  if (budget)
-    return blocked(req, 'budget_exceeded', budget, toolSnapshot, { inputSnapshot, policy });
-
-  return {
-    ok: true,
-    attrs: {
-      riskTier: tool.riskTier,
-      approvalMode: tool.approvalMode,
-      toolSnapshot,
-      inputSnapshot,
-      actorSnapshot: snapshotActor(req, policy),
-    },
-  };
+  });
 }

@@ -1,15 +1,18 @@
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { publish } from '../telemetry.js';
 import type { ProposalRequest } from './proposalRequest.js';
-import { runPipeline } from './validate.js';
-import type { ValidationResult } from './validate.js';
+import { andThen, runPipeline } from './validate.js';
+import type { MaybeAsync, ValidationResult } from './validate.js';
 
 /** Runs the pipeline and reports its verdict on the `validated` / `blocked` channels. */
-export async function validateCall(
+export function validateCall(
   rt: GovernanceRuntime,
   req: ProposalRequest,
-): Promise<ValidationResult> {
-  const result = await runPipeline(rt.registry, req, rt.limits);
+): MaybeAsync<ValidationResult> {
+  return andThen(runPipeline(rt.registry, req, rt.limits), (result) => report(req, result));
+}
+
+function report(req: ProposalRequest, result: ValidationResult): ValidationResult {
   if (result.ok) {
     publish('validated', { tool: result.attrs.toolSnapshot.name, actorId: req.actorId });
   } else {

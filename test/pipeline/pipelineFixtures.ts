@@ -47,11 +47,10 @@ export function check(
   limits: PipelineLimits = defaultLimits,
   actorId: unknown = 'agent-7',
 ): Promise<ValidationResult> {
-  return runPipeline(
-    new ToolRegistry(tools),
-    parseProposalRequest(toolRef, actorId, context),
-    limits,
-  );
+  const registry = new ToolRegistry(tools);
+  const req = parseProposalRequest(toolRef, actorId, context);
+  // Like the facade: the pipeline's answer, always as a promise.
+  return (async () => runPipeline(registry, req, limits))();
 }
 
 /** The blocked branch of a result; fails the test when it passed. */
