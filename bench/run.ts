@@ -1,9 +1,11 @@
+import { runCycleBench } from './cycle.js';
 import { runLaneBench } from './lanes.js';
 import { runProposalBench } from './proposals.js';
 import { runWorkerBench } from './workers.js';
 
 // Every benchmark, one after the other; each prints its own figures.
 console.log(`countersign bench: node ${process.version}`);
+runCycleBench();
 await runProposalBench();
 await runLaneBench();
 await runWorkerBench();

@@ -4,17 +4,54 @@ import type { LaneContext, LaneEffect, LaneEvent, LaneInput, LaneRefusal } from 
 /** Stored with every snapshot; a snapshot of another id is refused. */
 export const APPROVAL_LANE_MACHINE_ID = 'countersign.approvalLane';
 /** Bump with a registered snapshot migration whenever states or context change shape. */
-export const APPROVAL_LANE_MACHINE_VERSION = 1;
+export const APPROVAL_LANE_MACHINE_VERSION = 2;
 
 type Ev<T extends LaneEvent['type']> = Extract<LaneEvent, { type: T }>;
 const actorOf = (e: LaneEvent) => ('actorId' in e ? e.actorId : 'system:worker');
 
 /**
+ * REJECT and DEFER are judged alike: a reason first, then the deadline, then the role; the
+ * proposer may refuse their own call. Written once, as plain config the visualizer reads.
+ */
+const decidedWithReason = (kind: 'rejected' | 'deferred') =>
+  [
+    {
+      guard: not('hasReason'),
+      actions: { type: 'refuse', params: { error: 'invalid_event', reason: 'reason_required' } },
+    },
+    {
+      guard: 'isPastDeadline',
+      actions: { type: 'refuse', params: { error: 'expired', reason: 'decision_after_deadline' } },
+    },
+    {
+      guard: not('hasRequiredRole'),
+      actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
+    },
+    { target: kind, actions: [{ type: 'recordDecision', params: { kind } }, 'auditDecision'] },
+  ] as const;
+
+/**
  * One approval attempt of one proposal. Pure: effects are emitted (`audit`, `enqueue`,
  * `refused`) for the runtime to perform, time arrives on each event as `at`, and the expiry
  * deadline is kept by the scheduler, never by an `after` timer (actors here live for one
- * event). Every accepted event emits exactly one `audit` effect; a refused one emits one
+ * cycle). Every accepted event emits exactly one `audit` effect; a refused one emits one
  * `refused` effect; an event no transition takes emits nothing.
+ *
+ * | from                        | event               | guards, in order (refusal)                                                 | to                          | audit                       |
+ * | --------------------------- | ------------------- | -------------------------------------------------------------------------- | --------------------------- | --------------------------- |
+ * | requested (on start)        | —                   | isAutoApproved                                                             | approved                    | approved                    |
+ * | requested (on start)        | —                   | otherwise (enqueues the expiry)                                            | pending                     | approval_requested          |
+ * | pending                     | APPROVE             | isPastDeadline (expired), isProposer (four_eyes), hasRequiredRole          | approved (enqueues resume)  | approved                    |
+ * | pending                     | REJECT              | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole     | rejected                    | rejected                    |
+ * | pending                     | DEFER               | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole     | deferred                    | deferred                    |
+ * | pending                     | EXPIRE              | —                                                                          | expired                     | expired                     |
+ * | approved                    | RESUME              | — (enqueues the execution)                                                 | execution_pending.queued    | execution_enqueued          |
+ * | execution_pending.queued    | EXECUTION_CLAIMED   | isApprovedInput (input_mismatch), isApprovedCall (call_mismatch)           | running / execution_failed  | execution_started / failed  |
+ * | execution_pending.running   | EXECUTION_SUCCEEDED | —                                                                          | executed                    | executed                    |
+ * | execution_pending.running   | EXECUTION_FAILED    | —                                                                          | execution_failed            | execution_failed            |
+ * | execution_pending.running   | EXECUTION_RETRY     | — (enqueues the execution at `retryAt`)                                    | execution_pending.queued    | execution_retry_scheduled   |
+ *
+ * executed, execution_failed, rejected, deferred and expired are final: they take no event.
  */
 export const approvalLaneMachine = setup({
   types: {
@@ -35,6 +72,16 @@ export const approvalLaneMachine = setup({
     hasReason: ({ event }) => 'reason' in event && event.reason.trim() !== '',
     isApprovedInput: ({ context, event }) =>
       (event as Ev<'EXECUTION_CLAIMED'>).inputHash === context.decision?.inputHash,
+    // The worker claims with null when the chain does not authorise the run. A lane opened
+    // before digests existed approved an input hash only; every other lane runs only the
+    // exact call its decision approved.
+    isApprovedCall: ({ context, event }) => {
+      const claimed = (event as Ev<'EXECUTION_CLAIMED'>).callDigest;
+      const approved = context.decision?.callDigest;
+      return (
+        claimed !== null && approved !== undefined && (approved === null || claimed === approved)
+      );
+    },
   },
   actions: {
     refuse: emit((_, params: { error: LaneRefusal; reason: string }) => ({
@@ -50,6 +97,7 @@ export const approvalLaneMachine = setup({
         expiresAt: context.expiresAt,
         requiredRole: context.requiredRole,
         inputHash: context.inputHash,
+        callDigest: context.callDigest,
       },
     })),
     enqueueExpiry: emit(({ context }) => ({
@@ -65,6 +113,7 @@ export const approvalLaneMachine = setup({
         note: null,
         reason: null,
         inputHash: context.inputHash,
+        callDigest: context.callDigest,
       }),
     }),
     recordDecision: assign({
@@ -78,6 +127,7 @@ export const approvalLaneMachine = setup({
         note: 'note' in event ? (event.note ?? null) : null,
         reason: 'reason' in event ? event.reason : null,
         inputHash: context.inputHash,
+        callDigest: context.callDigest,
       }),
     }),
     auditDecision: emit(({ context }) => ({
@@ -128,6 +178,12 @@ export const approvalLaneMachine = setup({
         message: 'the input about to run does not hash to the input that was approved',
       },
     }),
+    recordCallMismatch: assign({
+      failure: {
+        code: 'call_mismatch',
+        message: 'the call about to run is not the call that was approved',
+      },
+    }),
   },
 }).createMachine({
   id: 'approvalLane',
@@ -138,6 +194,7 @@ export const approvalLaneMachine = setup({
     proposerId: input.proposerId,
     requiredRole: input.requiredRole,
     inputHash: input.inputHash,
+    callDigest: input.callDigest ?? null,
     expiresAt: input.expiresAt,
     opened: { by: input.requestedBy, at: input.at, autoApprovedBy: input.autoApprovedBy ?? null },
     decision: null,
@@ -182,54 +239,8 @@ export const approvalLaneMachine = setup({
             actions: [{ type: 'recordDecision', params: { kind: 'approved' } }, 'auditDecision'],
           },
         ],
-        REJECT: [
-          {
-            guard: not('hasReason'),
-            actions: {
-              type: 'refuse',
-              params: { error: 'invalid_event', reason: 'reason_required' },
-            },
-          },
-          {
-            guard: 'isPastDeadline',
-            actions: {
-              type: 'refuse',
-              params: { error: 'expired', reason: 'decision_after_deadline' },
-            },
-          },
-          {
-            guard: not('hasRequiredRole'),
-            actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
-          },
-          {
-            target: 'rejected',
-            actions: [{ type: 'recordDecision', params: { kind: 'rejected' } }, 'auditDecision'],
-          },
-        ],
-        DEFER: [
-          {
-            guard: not('hasReason'),
-            actions: {
-              type: 'refuse',
-              params: { error: 'invalid_event', reason: 'reason_required' },
-            },
-          },
-          {
-            guard: 'isPastDeadline',
-            actions: {
-              type: 'refuse',
-              params: { error: 'expired', reason: 'decision_after_deadline' },
-            },
-          },
-          {
-            guard: not('hasRequiredRole'),
-            actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
-          },
-          {
-            target: 'deferred',
-            actions: [{ type: 'recordDecision', params: { kind: 'deferred' } }, 'auditDecision'],
-          },
-        ],
+        REJECT: decidedWithReason('rejected'),
+        DEFER: decidedWithReason('deferred'),
         EXPIRE: {
           target: 'expired',
           actions: [{ type: 'recordDecision', params: { kind: 'expired' } }, 'auditDecision'],
@@ -259,6 +270,14 @@ export const approvalLaneMachine = setup({
                 target: '#approvalLane.execution_failed',
                 actions: [
                   'recordInputMismatch',
+                  { type: 'recordStep', params: { step: 'execution_failed' } },
+                ],
+              },
+              {
+                guard: not('isApprovedCall'),
+                target: '#approvalLane.execution_failed',
+                actions: [
+                  'recordCallMismatch',
                   { type: 'recordStep', params: { step: 'execution_failed' } },
                 ],
               },

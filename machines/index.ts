@@ -7,12 +7,22 @@ export {
 } from './approvalLane.machine.js';
 export { approvalLaneDefinition } from './approvalLaneDefinition.js';
 export { laneSnapshotMigrations, restoreLaneSnapshot } from './laneSnapshot.js';
+export { runPersistedCycle } from './persistedActor.js';
+export type {
+  CycleOptions,
+  CycleResult,
+  CycleStart,
+  CycleState,
+  PersistedMachine,
+  SnapshotMigration,
+  StoredSnapshot,
+} from './persistedActor.js';
 export type {
   LaneSnapshotMigration,
   LaneSnapshotRestore,
   StoredLaneSnapshot,
 } from './laneSnapshot.js';
-export { terminalLaneStatuses } from './laneTypes.js';
+export { blockingLaneStatuses, dueLaneStatuses, terminalLaneStatuses } from './laneTypes.js';
 export type {
   LaneContext,
   LaneDecision,

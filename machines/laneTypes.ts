@@ -9,6 +9,9 @@ export type LaneStatus =
   | 'deferred'
   | 'expired';
 
+// The status sets, named once: SQL interpolates them instead of repeating literals. The
+// machine's doc comment has the transitions between the statuses.
+
 /** Statuses a lane never leaves. */
 export const terminalLaneStatuses: readonly LaneStatus[] = [
   'executed',
@@ -17,6 +20,17 @@ export const terminalLaneStatuses: readonly LaneStatus[] = [
   'deferred',
   'expired',
 ];
+
+/** Statuses in which a proposal's lane keeps another from opening: open, or executed. */
+export const blockingLaneStatuses: readonly LaneStatus[] = [
+  'pending',
+  'approved',
+  'execution_pending',
+  'executed',
+];
+
+/** Statuses whose next transition a worker or the reconciler makes (the due index covers them). */
+export const dueLaneStatuses: readonly LaneStatus[] = ['pending', 'approved', 'execution_pending'];
 
 /** A structured failure, as stored and as given to hosts. */
 export interface LaneFailure {
@@ -32,6 +46,8 @@ export interface LaneDecision {
   note: string | null;
   reason: string | null;
   inputHash: string;
+  /** The call digest this decision approves; null on lanes opened before digests existed. */
+  callDigest: string | null;
 }
 
 export interface LaneContext {
@@ -42,6 +58,8 @@ export interface LaneContext {
   requiredRole: string | null;
   /** SHA-256 of the proposal's validated input, fixed when the lane opens. */
   inputHash: string;
+  /** The call digest (tool, definition, input, proposer, conversation, case), fixed at opening. */
+  callDigest: string | null;
   /** Who opened the lane, when, and (auto tools) who approved it on opening. */
   opened: { by: string; at: string; autoApprovedBy: string | null };
   /** ISO deadline for a decision; null for lanes that start approved. */
@@ -64,6 +82,8 @@ export interface LaneInput {
   proposerId: string;
   requiredRole: string | null;
   inputHash: string;
+  /** Absent in the opening events of lanes written before digests existed. */
+  callDigest?: string | null;
   expiresAt: string | null;
   requestedBy: string;
   /** The opening time; every event carries its own `at`, stamped by the runtime. */
@@ -83,7 +103,13 @@ export type LaneEvent =
   | ({ type: 'DEFER'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
   | ({ type: 'EXPIRE'; actorId: string } & Stamped)
   | ({ type: 'RESUME'; actorId: string } & Stamped)
-  | ({ type: 'EXECUTION_CLAIMED'; inputHash: string; leaseUntil: string } & Stamped)
+  | ({
+      type: 'EXECUTION_CLAIMED';
+      inputHash: string;
+      /** The digest of the call about to run, as the worker recomputed it; null if it could not. */
+      callDigest: string | null;
+      leaseUntil: string;
+    } & Stamped)
   | ({ type: 'EXECUTION_SUCCEEDED'; result: unknown } & Stamped)
   | ({ type: 'EXECUTION_FAILED'; failure: LaneFailure } & Stamped)
   | ({ type: 'EXECUTION_RETRY'; failure: LaneFailure; retryAt: string } & Stamped);

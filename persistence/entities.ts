@@ -1,6 +1,13 @@
+import { AuditCheckpoint, AuditCheckpointLeaf } from './auditCheckpoint.entity.js';
 import { ToolActionEvent } from './toolActionEvent.entity.js';
 import { ToolApproval } from './toolApproval.entity.js';
 import { ToolProposal } from './toolProposal.entity.js';
 
 /** Every entity countersign maps; a host that brings its own MikroORM adds these. */
-export const countersignEntities = [ToolProposal, ToolActionEvent, ToolApproval];
+export const countersignEntities = [
+  ToolProposal,
+  ToolActionEvent,
+  ToolApproval,
+  AuditCheckpoint,
+  AuditCheckpointLeaf,
+];

@@ -1,41 +1,45 @@
-import type { InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid } from './proposal.repository.js';
-import type { EventRow, StoredJson } from './rows.js';
-import { ToolActionEvent } from './toolActionEvent.entity.js';
+import { isUuid } from './batchSlots.js';
+import { columnName, eventColumns, fromColumns } from './rowColumns.js';
+import { runStatement } from './statement.js';
+import type { EventRow } from './rows.js';
 
-type EventEntity = InferEntity<typeof ToolActionEvent>;
+// Timestamps come back as text with all six fractional digits, exactly as stored, so what is
+// hashed and verified is the stored time to the microsecond; a time no Date can hold
+// ('infinity', year 10000) comes back as PostgreSQL writes it instead of failing the read.
+const time = (column: string) =>
+  `case when isfinite(${column}) then to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else ${column}::text end`;
 
-function toEventRow(e: EventEntity): EventRow {
-  return {
-    id: e.id,
-    proposalId: e.proposalId,
-    approvalId: e.approvalId ?? null,
-    seq: e.seq,
-    type: e.type,
-    actorId: e.actorId,
-    payload: e.payload as Record<string, StoredJson>,
-    prevHash: e.prevHash,
-    hash: e.hash,
-    createdAt: e.createdAt.toISOString(),
-  };
-}
+const SELECT = `select ${eventColumns
+  .map(([property, type]) => {
+    const column = `e.${columnName(property)}`;
+    return type === 'timestamptz' ? `${time(column)} as ${columnName(property)}` : column;
+  })
+  .join(', ')} from tool_action_events e`;
+
+// The time stays the text selected above: it is hashed as stored.
+const toEventRow = (row: Record<string, unknown>): EventRow => ({
+  ...fromColumns(eventColumns, row),
+  createdAt: String(row.created_at),
+});
 
 /** Events of the given proposals, each proposal's oldest first. */
 export async function findEvents(em: EntityManager, proposalIds: string[]): Promise<EventRow[]> {
   const ids = proposalIds.filter(isUuid);
   if (ids.length === 0) return [];
-  const found = await em.find(
-    ToolActionEvent,
-    { proposalId: { $in: ids } },
-    { orderBy: { proposalId: 'asc', seq: 'asc' } },
+  const rows = await runStatement(
+    em,
+    `${SELECT} where e.proposal_id = any(?::uuid[]) order by e.proposal_id, e.seq`,
+    [ids],
   );
-  return found.map(toEventRow);
+  return rows.map(toEventRow);
 }
 
 /** A lane's events, oldest first. */
 export async function findLaneEvents(em: EntityManager, laneId: string): Promise<EventRow[]> {
   if (!isUuid(laneId)) return [];
-  const found = await em.find(ToolActionEvent, { approvalId: laneId }, { orderBy: { seq: 'asc' } });
-  return found.map(toEventRow);
+  const rows = await runStatement(em, `${SELECT} where e.approval_id = ?::uuid order by e.seq`, [
+    laneId,
+  ]);
+  return rows.map(toEventRow);
 }

@@ -1,23 +1,12 @@
 import type { EventRow } from './rows.js';
+import { columnName, eventColumns, toColumns } from './rowColumns.js';
 
-const COLUMNS =
-  'id, proposal_id, approval_id, seq, type, actor_id, payload, prev_hash, hash, created_at';
-const ROW = '(?::uuid, ?::uuid, ?::uuid, ?::int, ?, ?, ?::jsonb, ?, ?, ?::timestamptz)';
+const COLUMNS = eventColumns.map(([property]) => columnName(property)).join(', ');
+const ROW = `(${eventColumns.map(([, type]) => `?::${type}`).join(', ')})`;
 
 /** The parameters of one event row, in the order of the insert's columns. */
 export function eventValues(e: EventRow): unknown[] {
-  return [
-    e.id,
-    e.proposalId,
-    e.approvalId,
-    e.seq,
-    e.type,
-    e.actorId,
-    JSON.stringify(e.payload),
-    e.prevHash,
-    e.hash,
-    e.createdAt,
-  ];
+  return toColumns(eventColumns, e);
 }
 
 /** A row of event parameters that no guard keeps, to pad a batch to a prepared size. */

@@ -1,16 +1,12 @@
 import type { InferEntity } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { blockingLaneStatuses } from '../machines/laneTypes.js';
+import { findByIds, isUuid } from './batchSlots.js';
 import { eventValues, insertEventsWhen } from './eventSql.js';
-import { runStatement } from './statement.js';
-import type { EventRow, ProposalRow, StoredJson } from './rows.js';
+import { iso } from './rowColumns.js';
+import { literalList, runStatement } from './statement.js';
+import type { AuditHead, EventRow, ProposalRow, StoredJson } from './rows.js';
 import { ToolProposal } from './toolProposal.entity.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when `id` can be a row id; anything else cannot exist, so no query is needed. */
-export function isUuid(id: unknown): id is string {
-  return typeof id === 'string' && UUID.test(id);
-}
 
 const json = (v: unknown) => JSON.stringify(v);
 
@@ -83,7 +79,7 @@ function toProposalRow(e: ProposalEntity): ProposalRow {
     actorSnapshot: e.actorSnapshot as Record<string, StoredJson>,
     auditSeq: e.auditSeq,
     auditHead: e.auditHead,
-    createdAt: e.createdAt.toISOString(),
+    createdAt: iso(e.createdAt)!,
   };
 }
 
@@ -112,4 +108,57 @@ export async function findProposalsForConversation(
     { orderBy: { createdAt: 'desc', id: 'desc' } },
   );
   return found.map(toProposalRow);
+}
+
+/** What opening a lane needs of its proposal, with the statuses of lanes that block a new one. */
+export interface ProposalForLane {
+  status: string;
+  blockedReason: string | null;
+  toolName: string;
+  toolVersion: string;
+  approvalMode: string;
+  riskTier: string;
+  toolSnapshot: Record<string, StoredJson>;
+  actorId: string;
+  conversationId: string | null;
+  caseId: string | null;
+  inputSnapshot: StoredJson;
+  head: AuditHead;
+  /** Statuses of the proposal's lanes that keep another from opening (`blockingLaneStatuses`). */
+  blockingLanes: string[];
+}
+
+const PROPOSAL_FOR_LANE = `select p.id, p.status, p.blocked_reason, p.tool_name, p.tool_version,
+    p.approval_mode, p.risk_tier, p.tool_snapshot, p.actor_id, p.conversation_id, p.case_id,
+    p.input_snapshot, p.audit_seq, p.audit_head,
+    array(select a.status::text from tool_approvals a where a.proposal_id = p.id
+      and a.status in (${literalList(blockingLaneStatuses)})) as blocking
+  from tool_proposals p`;
+
+/** Reads proposals for opening lanes, in one round trip; by proposal id. */
+export async function findProposalsForLane(
+  em: EntityManager,
+  proposalIds: readonly string[],
+): Promise<Map<string, ProposalForLane>> {
+  const rows = await findByIds(em, PROPOSAL_FOR_LANE, 'p.id', proposalIds);
+  return new Map(
+    [...rows].map(([id, row]) => [
+      id,
+      {
+        status: row.status as string,
+        blockedReason: (row.blocked_reason as string | null) ?? null,
+        toolName: row.tool_name as string,
+        toolVersion: row.tool_version as string,
+        approvalMode: row.approval_mode as string,
+        riskTier: row.risk_tier as string,
+        toolSnapshot: row.tool_snapshot as Record<string, StoredJson>,
+        actorId: row.actor_id as string,
+        conversationId: (row.conversation_id as string | null) ?? null,
+        caseId: (row.case_id as string | null) ?? null,
+        inputSnapshot: row.input_snapshot as StoredJson,
+        head: { seq: row.audit_seq as number, hash: row.audit_head as string },
+        blockingLanes: row.blocking as string[],
+      },
+    ]),
+  );
 }

@@ -13,8 +13,13 @@ export interface EventRow {
   payload: Record<string, StoredJson>;
   prevHash: string;
   hash: string;
-  /** ISO timestamp with milliseconds. */
+  /** ISO timestamp, as hashed. */
   createdAt: string;
+  /** The hash rule: 1 (millisecond time, no id) or 2 (id and microsecond time too). */
+  hashVersion: number;
+  /** Signature of the chain's head after this event; null when no key signed it. */
+  signature: string | null;
+  keyId: string | null;
 }
 
 /** A `tool_proposals` row as countersign writes and reads it. */

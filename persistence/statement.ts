@@ -56,3 +56,11 @@ export async function runStatement(
     await pool.releaseConnection(client);
   }
 }
+
+/**
+ * A constant list of SQL string literals, such as a named status set: `'a', 'b'`. Only for
+ * countersign's own constants, never for values that come from a caller.
+ */
+export function literalList(values: readonly string[]): string {
+  return values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
+}

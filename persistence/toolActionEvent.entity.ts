@@ -2,7 +2,10 @@ import { defineEntity, p } from '@mikro-orm/core';
 
 /**
  * An append-only audit row. `prevHash` is the SHA-256 of the proposal's previous event
- * (a fixed genesis value for the first); `hash` covers this row's content and `prevHash`.
+ * (a fixed genesis value for the first); `hash` covers this row's content and `prevHash`
+ * under the rule `hashVersion` names (1: millisecond time, no id; 2: the id and the full
+ * microsecond time as well). `signature` signs the chain's head after this row, with the
+ * key named by `keyId`; null where no signing key was configured.
  */
 export const ToolActionEvent = defineEntity({
   name: 'ToolActionEvent',
@@ -18,6 +21,9 @@ export const ToolActionEvent = defineEntity({
     prevHash: p.string().length(64),
     hash: p.string().length(64),
     createdAt: p.datetime(),
+    hashVersion: p.integer(),
+    signature: p.text().nullable(),
+    keyId: p.string().length(64).nullable(),
   },
   uniques: [{ properties: ['proposalId', 'seq'] }],
   indexes: [{ properties: ['approvalId', 'seq'] }],

@@ -1,9 +1,13 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { dueLaneStatuses } from '../machines/laneTypes.js';
+import { literalList } from './statement.js';
 
 /**
  * One approval lane: the XState snapshot plus the columns mirrored out of it for queries
  * (status, deadline, decision, execution claim). `version` is the optimistic-lock counter.
- * A partial unique index (in the migration) allows one `pending` lane per proposal.
+ * A partial unique index (in the migration) allows one `pending` lane per proposal. The
+ * properties are the table's one list of columns: `persistence/rowColumns.ts` derives row
+ * mapping and statements from them, in this order.
  */
 export const ToolApproval = defineEntity({
   name: 'ToolApproval',
@@ -36,7 +40,7 @@ export const ToolApproval = defineEntity({
     },
     {
       name: 'tool_approvals_due_index',
-      expression: `create index "tool_approvals_due_index" on "tool_approvals" ("status", "expires_at") where "status" in ('pending', 'approved', 'execution_pending')`,
+      expression: `create index "tool_approvals_due_index" on "tool_approvals" ("status", "expires_at") where "status" in (${literalList(dueLaneStatuses)})`,
     },
   ],
 });

@@ -31,7 +31,7 @@ export async function createJobBackend(options: JobBackendOptions): Promise<Agen
       disableNotifications: true,
     });
   // Job rows can be lost in a server crash without losing work: lane rows are committed
-  // durably first and the reconciler re-drives any step whose job is missing. So the job
+  // durably first and the reconciler re-drives any lane whose job is missing. So the job
   // table skips the wait for its commits to reach disk.
   const pool = createPreparedStatementPool({
     connectionString: options.url,

@@ -1,15 +1,9 @@
 import { Agenda } from 'agenda';
-import { approvalExpiryJob } from './approvalExpiry.worker.js';
-import { approvalResumeJob } from './approvalResume.worker.js';
 import { createJobBackend } from './jobBackend.js';
 import { newJobNotificationsOnly } from './jobNotifications.js';
 import type { JobBackendOptions } from './jobBackend.js';
-import { jobNames, reconcileJobName } from './jobNames.js';
-import type { LaneJobRequest } from './jobNames.js';
-import { parseLanePayload } from './laneJob.js';
-import type { LaneSteps } from './laneJob.js';
-import { reconcileJob } from './reconcile.worker.js';
-import { toolExecutionJob } from './toolExecution.worker.js';
+import { jobNames, laneJobs, parseLanePayload, reconcileJobName } from './laneJobs.js';
+import type { LaneJobHandlers, LaneJobName, LaneJobRequest } from './laneJobs.js';
 
 /** How the workers poll and how many jobs each process runs at once. */
 export interface WorkerOptions {
@@ -41,14 +35,12 @@ export interface Scheduler {
   /** Stores a lane job: resume and execution jobs now or at `runAt`. */
   enqueue(job: LaneJobRequest): Promise<void>;
   /** Defines the workers and starts processing in this process. */
-  startWorkers(steps: LaneSteps): Promise<void>;
+  startWorkers(handlers: LaneJobHandlers): Promise<void>;
   /** Lets running jobs finish (up to `timeoutMs`) and stops processing; `enqueue` still works. */
   stopWorkers(timeoutMs?: number): Promise<void>;
   /** Stops processing (draining first) and disconnects. */
   close(): Promise<void>;
 }
-
-const laneJobs = [approvalExpiryJob, approvalResumeJob, toolExecutionJob];
 
 /**
  * Creates the scheduler. Expiry jobs are not stored one per lane: the reconcile sweep
@@ -107,20 +99,17 @@ export async function createScheduler(
       else await agenda.now(job.name, data);
     },
 
-    async startWorkers(steps) {
+    async startWorkers(handlers) {
       if (started) return;
       started = true;
-      for (const job of laneJobs) {
+      for (const [name, perform] of Object.entries(laneJobs)) {
         agenda.define(
-          job.name,
+          name as LaneJobName,
           async (agendaJob) => {
-            const outcome = await job.perform(
-              parseLanePayload(job.name, agendaJob.attrs.data),
-              steps,
-            );
+            const { laneId } = parseLanePayload(name, agendaJob.attrs.data);
+            const outcome = await perform(handlers, laneId);
             // An unknown lane fails the job, with the reason, and touches nothing.
-            if (outcome.status === 'not_found')
-              throw new Error(`${job.name}: no lane ${agendaJob.attrs.data.laneId}`);
+            if (outcome.status === 'not_found') throw new Error(`${name}: no lane ${laneId}`);
           },
           { concurrency, lockLifetime },
         );
@@ -128,7 +117,7 @@ export async function createScheduler(
       // A short lock: a process that dies holding it stops every sweep until it lapses.
       // A sweep that outlives it is failed by Agenda and another may start; lane writes are
       // version-checked, so two sweeps cannot both move one lane.
-      agenda.define(reconcileJobName, async () => void (await reconcileJob.perform(steps)), {
+      agenda.define(reconcileJobName, async () => void (await handlers.reconcile()), {
         concurrency: 1,
         lockLifetime: Math.max(5 * reconcileEveryMs, 5_000),
       });

@@ -81,7 +81,7 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): (item: T) =>
     }
   };
 
-  // A batch starts one microtask late, so that steps resumed by the same event (a batch of
+  // A batch starts one microtask late, so that callers resumed by the same event (a batch of
   // reads answering) all join it rather than the first one leaving alone.
   let scheduled = false;
   const schedule = () => {

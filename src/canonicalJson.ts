@@ -60,3 +60,8 @@ export function toJsonValue(value: unknown): JsonValue {
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** SHA-256 of a validated input as stored: what an approval approves. */
+export function inputHash(input: unknown): string {
+  return sha256(canonicalJson(input));
+}

@@ -1,7 +1,11 @@
 import { missingEntities, openDatabase } from '../persistence/database.js';
 import type { DatabaseOptions } from '../persistence/database.js';
 import { migrate, pendingMigrations } from '../persistence/migrate.js';
-import type { AuditVerification } from './audit/auditChain.js';
+import { createAuditCheckpoint, verifyAuditCheckpoint } from './audit/checkpoint.js';
+import type { AuditCheckpoint, CheckpointVerification } from './audit/checkpoint.js';
+import { createAuditKeys } from './audit/signing.js';
+import type { AuditOptions } from './audit/signing.js';
+import type { AuditVerification } from './audit/verifyTrail.js';
 import { ConfigurationError } from './errors/configurationError.js';
 import { createRuntime } from './governanceRuntime.js';
 import { parseProposalRequest } from './pipeline/proposalRequest.js';
@@ -16,6 +20,7 @@ import {
   listProposalsForConversation,
   verifyAuditTrail,
 } from './proposals/proposalReads.js';
+import type { VerifyTrailOptions } from './proposals/proposalReads.js';
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/proposalView.js';
 import type { InspectionEvent } from 'xstate';
 import type { Enqueue, ResolveActor } from './governanceRuntime.js';
@@ -23,16 +28,11 @@ import { createScheduler } from '../scheduler/scheduler.js';
 import type { Scheduler, WorkerOptions } from '../scheduler/scheduler.js';
 import { defaultExecutionSettings } from './workers/executionSettings.js';
 import type { ExecutionSettings } from './workers/executionSettings.js';
-import { createLaneSteps } from './workers/laneWorkers.js';
-import {
-  executeApproved,
-  executeProposal,
-  getActiveApproval,
-  getLatestApproval,
-  requestApproval,
-  sendLaneEvent,
-} from './lanes/laneFacade.js';
-import type { RequestApprovalOptions } from './lanes/laneFacade.js';
+import { createLaneJobHandlers } from './workers/laneJobHandlers.js';
+import { getActiveApproval, getLatestApproval } from './lanes/laneReads.js';
+import { executeProposal, requestApproval } from './lanes/requestApproval.js';
+import type { RequestApprovalOptions } from './lanes/requestApproval.js';
+import { executeApproved, sendLaneEvent } from './lanes/sendLaneEvent.js';
 import type { LaneResult } from './lanes/laneResult.js';
 import type { Approval } from './lanes/laneView.js';
 import { replayLane } from './lanes/replayLane.js';
@@ -71,6 +71,12 @@ export interface GovernanceOptions extends DatabaseOptions {
   scheduler?: WorkerOptions & { url?: string };
   /** Claims, retries and re-drives of executions. */
   execution?: Partial<ExecutionSettings>;
+  /**
+   * Anchors the audit trail outside the database: a key that signs every advance of a
+   * chain's head and every checkpoint, and earlier keys that still verify.
+   * @default none: nothing is signed and verification results say `anchored: false`
+   */
+  audit?: AuditOptions;
 }
 
 /** Per-call options of the decision methods. */
@@ -90,8 +96,16 @@ export interface Governance {
   listEvents(proposalId: string): Promise<AuditEvent[]>;
   /** A conversation's proposals, newest first, each with its events oldest first. */
   listProposalsForConversation(conversationId: string): Promise<ProposalWithEvents[]>;
-  /** Checks a proposal's hash chain; names the first edited, removed or reordered row. */
-  verifyAuditTrail(proposalId: string): Promise<AuditVerification>;
+  /**
+   * Verifies a proposal's trail: hashes, links and signatures; the recorded call digests
+   * against the stored proposal; a replay of each lane against its row; and, given a
+   * checkpoint, that the chain still holds the head it recorded. Never throws on stored data.
+   */
+  verifyAuditTrail(proposalId: string, options?: VerifyTrailOptions): Promise<AuditVerification>;
+  /** Signs a checkpoint over every chain's head now; keep it outside the database. */
+  createAuditCheckpoint(): Promise<AuditCheckpoint>;
+  /** Checks a checkpoint's signature and that every chain it covers still holds its head. */
+  verifyAuditCheckpoint(checkpoint: unknown): Promise<CheckpointVerification>;
   /** Opens a pending lane for a `requires_approval` proposal; enqueues its expiry. */
   requestApproval(proposalId: string, options?: RequestApprovalOptions): Promise<LaneResult>;
   /** Approves a pending lane (four-eyes, role), then enqueues the resume; never runs the tool. */
@@ -149,6 +163,7 @@ export interface Governance {
  */
 export async function createGovernance(options: GovernanceOptions): Promise<Governance> {
   const registry = new ToolRegistry(options.tools);
+  const audit = createAuditKeys(options.audit);
   const maxInputBytes = options.maxInputBytes ?? 262_144;
   if (!Number.isInteger(maxInputBytes) || maxInputBytes < 1) {
     throw new ConfigurationError('maxInputBytes must be a positive integer');
@@ -219,14 +234,19 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       resolveActor: options.resolveActor,
       enqueue,
       inspect: options.inspect,
-      now: options.clock ?? (() => new Date()),
     },
+    audit,
+    now: options.clock ?? (() => new Date()),
   });
-  // Decision options carry the event's fields and, apart from them, an `enqueue`.
-  const decide = (approvalId: string, event: Record<string, unknown>, options: unknown) => {
-    const { enqueue, ...fields } = (options ?? {}) as DecisionOptions & Record<string, unknown>;
-    return sendLaneEvent(rt, approvalId, { ...fields, ...event }, enqueue);
-  };
+  // A decision method: its options carry the event's fields and, apart from them, an `enqueue`.
+  const decide =
+    (type: 'APPROVE' | 'REJECT' | 'DEFER' | 'EXPIRE') =>
+    (approvalId: string, actorId: string | undefined, options: unknown): Promise<LaneResult> => {
+      const { enqueue, ...fields } = (options ?? {}) as DecisionOptions & Record<string, unknown>;
+      const actor = actorId === undefined ? {} : { actorId };
+      return sendLaneEvent(rt, approvalId, { ...fields, type, ...actor }, enqueue);
+    };
+  const expire = decide('EXPIRE');
 
   return {
     // async, so a malformed call rejects the promise rather than throwing at the call site.
@@ -238,18 +258,20 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     listEvents: (proposalId) => listEvents(rt, proposalId),
     listProposalsForConversation: (conversationId) =>
       listProposalsForConversation(rt, conversationId),
-    verifyAuditTrail: (proposalId) => verifyAuditTrail(rt, proposalId),
+    verifyAuditTrail: (proposalId, opts) => verifyAuditTrail(rt, proposalId, opts),
+    createAuditCheckpoint: () => createAuditCheckpoint(rt),
+    verifyAuditCheckpoint: (checkpoint) => verifyAuditCheckpoint(rt, checkpoint),
     requestApproval: (proposalId, opts) => requestApproval(rt, proposalId, opts),
-    approve: (id, actorId, opts) => decide(id, { type: 'APPROVE', actorId }, opts),
-    reject: (id, actorId, opts) => decide(id, { type: 'REJECT', actorId }, opts),
-    defer: (id, actorId, opts) => decide(id, { type: 'DEFER', actorId }, opts),
-    expire: (id, opts) => decide(id, { type: 'EXPIRE' }, opts),
+    approve: decide('APPROVE'),
+    reject: decide('REJECT'),
+    defer: decide('DEFER'),
+    expire: (id, opts) => expire(id, undefined, opts),
     executeApproved: (id, opts) => executeApproved(rt, id, opts?.enqueue),
     send: (id, event, opts) => sendLaneEvent(rt, id, event, opts?.enqueue),
     executeProposal: (proposalId, opts) => executeProposal(rt, proposalId, opts?.enqueue),
     async startWorkers() {
       const s = await ensureScheduler();
-      await s.startWorkers(createLaneSteps(rt, settings, s.enqueue));
+      await s.startWorkers(createLaneJobHandlers(rt, settings, s.enqueue));
     },
     async stopWorkers() {
       await scheduler?.stopWorkers();

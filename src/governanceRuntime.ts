@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { InspectionEvent } from 'xstate';
 import type { Database } from '../persistence/database.js';
-import type { LaneJobRequest } from '../scheduler/jobNames.js';
+import type { LaneJobRequest } from '../scheduler/laneJobs.js';
+import type { AuditKeys } from './audit/signing.js';
 import { CountersignError } from './errors/countersignError.js';
 import { DatabaseError } from './errors/databaseError.js';
 import { createLaneStore } from './lanes/laneStore.js';
@@ -10,7 +11,7 @@ import type { PipelineLimits } from './pipeline/validate.js';
 import type { RiskTier } from './tools/defineTool.js';
 import type { ToolRegistry } from './tools/toolRegistry.js';
 
-/** Hands a lane step to the scheduler; called only after the step's record has committed. */
+/** Hands a lane job to the scheduler; called only after the transition that declared it committed. */
 export type Enqueue = (job: LaneJobRequest) => void | Promise<void>;
 
 /** What the host knows of an actor: their scopes and roles. */
@@ -31,7 +32,6 @@ export interface LaneSettings {
   resolveActor: ResolveActor | undefined;
   enqueue: Enqueue;
   inspect: ((event: InspectionEvent) => void) | undefined;
-  now: () => Date;
 }
 
 /** What every facade operation shares: the tools, the database and the configuration. */
@@ -40,9 +40,13 @@ export interface GovernanceRuntime {
   db: Database;
   limits: PipelineLimits;
   lanes: LaneSettings;
+  /** Signs chain heads and checks signatures; `anchored` when a signing key is configured. */
+  audit: AuditKeys;
+  /** The clock every writer stamps with (the machines have none). */
+  now: () => Date;
   /** Runs `fn` on a fresh EntityManager fork; driver failures become {@link DatabaseError}. */
   withEm<T>(operation: string, fn: (em: EntityManager) => Promise<T>): Promise<T>;
-  /** Lane reads and writes of lane steps, batched across concurrent steps. */
+  /** Lane reads and writes, batched across concurrent callers. */
   laneStore: LaneStore;
 }
 

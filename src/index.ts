@@ -22,15 +22,23 @@ export type {
 } from './pipeline/validate.js';
 export type { ProposeResult } from './proposals/propose.js';
 export type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/proposalView.js';
-export type { AuditVerification } from './audit/auditChain.js';
+export type {
+  AuditCheck,
+  AuditProblem,
+  AuditVerification,
+  CheckpointCoverage,
+} from './audit/verifyTrail.js';
+export type { AuditCheckpoint, CheckpointVerification } from './audit/checkpoint.js';
+export type { AuditOptions, AuditSigningKey, AuditVerificationKey } from './audit/signing.js';
+export type { VerifyTrailOptions } from './proposals/proposalReads.js';
 export type { ActorIdentity, Enqueue, ResolveActor } from './governanceRuntime.js';
 export type { DecisionOptions } from './governance.js';
-export type { RequestApprovalOptions } from './lanes/laneFacade.js';
+export type { RequestApprovalOptions } from './lanes/requestApproval.js';
 export type { LaneError, LaneResult } from './lanes/laneResult.js';
 export type { Approval } from './lanes/laneView.js';
 export type { LaneReplay } from './lanes/replayLane.js';
 export type { HostLaneEvent } from './lanes/laneEventSchema.js';
-export type { LaneJobName, LaneJobRequest } from '../scheduler/jobNames.js';
+export type { LaneJobName, LaneJobRequest } from '../scheduler/laneJobs.js';
 export type { LaneFailure, LaneStatus } from '../machines/laneTypes.js';
 export { telemetryChannels } from './telemetry.js';
 export type { TelemetryChannelName } from './telemetry.js';

@@ -2,6 +2,7 @@ import { Migration20261124065143_proposals } from './Migration20261124065143_pro
 import { Migration20261124070003_approval_lanes } from './Migration20261124070003_approval_lanes.js';
 import { Migration20261124070505_execution_retry } from './Migration20261124070505_execution_retry.js';
 import { Migration20261124071840_lane_event_index } from './Migration20261124071840_lane_event_index.js';
+import { Migration20261127075040_audit_integrity } from './Migration20261127075040_audit_integrity.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [
@@ -14,5 +15,9 @@ export const migrationsList = [
   {
     name: 'Migration20261124071840_lane_event_index',
     class: Migration20261124071840_lane_event_index,
+  },
+  {
+    name: 'Migration20261127075040_audit_integrity',
+    class: Migration20261127075040_audit_integrity,
   },
 ];

@@ -5,7 +5,7 @@ import { CountersignError } from './countersignError.js';
  * with no registered migration, or the machine itself failed on it. Nothing was written.
  *
  * @example
- * if (isLaneSnapshotError(e)) alert(`lane ${e.laneId}: ${e.message}`)
+ * if (isLaneSnapshotError(e)) alert(`lane ${e.laneId} cannot be restored: ${e.code}`)
  */
 export class LaneSnapshotError extends CountersignError {
   override name = 'LaneSnapshotError' as const;

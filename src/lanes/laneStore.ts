@@ -1,20 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  findLanesForStep,
-  findProposalsForLane,
-  PREPARED_BATCH,
-  writeLanes,
-} from '../../persistence/lane.repository.js';
-import type { LaneForStep, LaneWrite, ProposalForLane } from '../../persistence/lane.repository.js';
+import { writeActorRows } from '../../persistence/actorWrite.js';
+import type { ActorWrite } from '../../persistence/actorWrite.js';
+import { PREPARED_BATCH } from '../../persistence/batchSlots.js';
+import { findLanesWithProposal, laneTable } from '../../persistence/lane.repository.js';
+import type { LaneWithProposal } from '../../persistence/lane.repository.js';
+import { findProposalsForLane } from '../../persistence/proposal.repository.js';
+import type { ProposalForLane } from '../../persistence/proposal.repository.js';
+import type { LaneRow } from '../../persistence/rows.js';
 import { createBatcher } from '../batcher.js';
 
-/** Reads and writes lanes for steps; what concurrent steps ask for goes in shared batches. */
+/** Reads and writes lanes; what concurrent callers ask for goes in shared batches. */
 export interface LaneStore {
-  read(laneId: string): Promise<LaneForStep | null>;
+  read(laneId: string): Promise<LaneWithProposal | null>;
   /** What opening a lane needs of a proposal. */
   readProposal(proposalId: string): Promise<ProposalForLane | null>;
-  /** Stores a new lane (`insert`) or a step of one; false when its proposal moved first. */
-  write(mode: 'insert' | 'update', write: LaneWrite): Promise<boolean>;
+  /** Stores a new lane (`insert`) or a transition of one; false when its proposal moved first. */
+  write(mode: 'insert' | 'update', write: ActorWrite<LaneRow>): Promise<boolean>;
 }
 
 type WithEm = <T>(operation: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
@@ -40,7 +41,7 @@ const refusedByServer = (error: unknown) => {
 
 /**
  * One batch of each kind at a time, and a second only when a full batch is waiting (a
- * sweep): on the benches, a second batch for fewer steps only split them into smaller
+ * sweep): on the benches, a second batch for fewer writes only split them into smaller
  * batches and cost more round trips.
  */
 export function createLaneStore(withEm: WithEm): LaneStore {
@@ -57,27 +58,27 @@ export function createLaneStore(withEm: WithEm): LaneStore {
       },
     });
   const writer = (mode: 'insert' | 'update') =>
-    createBatcher<LaneWrite, boolean>({
+    createBatcher<ActorWrite<LaneRow>, boolean>({
       maxInFlight: 2,
       maxBatch: PREPARED_BATCH,
       // Two writes to one proposal in one statement would both match its audit head.
-      keyOf: (w) => w.lane.proposalId,
+      keyOf: (w) => w.row.proposalId,
       retryAlone: refusedByServer,
       run: async (writes) => {
         const written = await withEm('writeLanes', (em) =>
-          writeLanes(em, mode, writes).catch((error: unknown) => {
+          writeActorRows(em, laneTable, mode, writes).catch((error: unknown) => {
             // A second pending lane for a proposal breaks a unique index: for a lone write,
             // a lost race like any other (a batch that broke it is retried write by write).
             if (writes.length === 1 && sqlState(error) === '23505') return new Set<string>();
             throw error;
           }),
         );
-        return writes.map((w) => written.has(w.lane.id));
+        return writes.map((w) => written.has(w.row.id));
       },
     });
   const writers = { insert: writer('insert'), update: writer('update') };
   return {
-    read: reader('readLanes', findLanesForStep),
+    read: reader('readLanes', findLanesWithProposal),
     readProposal: reader('readProposals', findProposalsForLane),
     write: (mode, w) => writers[mode](w),
   };

@@ -3,8 +3,10 @@ import {
   findProposal,
   findProposalsForConversation,
 } from '../../persistence/proposal.repository.js';
-import { verifyChain } from '../audit/auditChain.js';
-import type { AuditVerification } from '../audit/auditChain.js';
+import { findLanesOfProposal } from '../../persistence/lane.repository.js';
+import { coverageOf } from '../audit/checkpoint.js';
+import { verifyTrail } from '../audit/verifyTrail.js';
+import type { AuditVerification } from '../audit/verifyTrail.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { toAuditEvent, toProposal } from './proposalView.js';
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposalView.js';
@@ -43,15 +45,62 @@ export function listProposalsForConversation(
   });
 }
 
-/** Verifies a proposal's hash chain against its rows and its recorded head. */
-export function verifyAuditTrail(
+/** Options of `verifyAuditTrail`. */
+export interface VerifyTrailOptions {
+  /** A checkpoint taken earlier, kept outside the database: the chain must still hold its head. */
+  checkpoint?: unknown;
+}
+
+/**
+ * Verifies a proposal's trail for links and meaning (see `verifyTrail`), and against a
+ * checkpoint when one is given. Never throws on a stored value.
+ */
+export async function verifyAuditTrail(
   rt: GovernanceRuntime,
   proposalId: string,
+  options: VerifyTrailOptions = {},
 ): Promise<AuditVerification> {
-  return rt.withEm('verifyAuditTrail', async (em) => {
+  let coverage = null;
+  let anchor = null;
+  if (options.checkpoint !== undefined) {
+    const found = await coverageOf(rt, options.checkpoint, proposalId);
+    if (!found.ok) {
+      const { problem, detail } = found;
+      const reported = problem === 'rolled_back' ? 'checkpoint_invalid' : problem;
+      return {
+        ok: false,
+        problem: reported,
+        check: 'checkpoint',
+        seq: 0,
+        eventId: null,
+        laneId: null,
+        detail,
+        anchored: rt.audit.anchored,
+      };
+    }
+    ({ coverage, anchor } = found);
+  }
+  const facts = await rt.withEm('verifyAuditTrail', async (em) => {
     const proposal = await findProposal(em, proposalId);
-    if (!proposal) return { ok: false, problem: 'not_found', seq: 0, eventId: null };
-    const events = await findEvents(em, [proposalId]);
-    return verifyChain(events, { seq: proposal.auditSeq, hash: proposal.auditHead });
+    if (!proposal) return null;
+    const [events, lanes] = [
+      await findEvents(em, [proposalId]),
+      await findLanesOfProposal(em, proposalId),
+    ];
+    return { proposal, events, lanes };
   });
+  if (!facts) {
+    return {
+      ok: false,
+      problem: 'not_found',
+      check: 'chain',
+      seq: 0,
+      eventId: null,
+      laneId: null,
+      detail: 'no such proposal',
+      anchored: rt.audit.anchored,
+    };
+  }
+  const result = verifyTrail({ ...facts, keys: rt.audit, anchor });
+  return result.ok ? { ...result, checkpoint: coverage } : result;
 }

@@ -24,19 +24,8 @@ export interface Proposal {
   createdAt: Date;
 }
 
-/** One audit row of a proposal's hash chain. */
-export interface AuditEvent {
-  id: string;
-  proposalId: string;
-  approvalId: string | null;
-  seq: number;
-  type: string;
-  actorId: string;
-  payload: Record<string, StoredJson>;
-  prevHash: string;
-  hash: string;
-  createdAt: Date;
-}
+/** One audit row of a proposal's hash chain, as stored (its time as a Date). */
+export type AuditEvent = Omit<EventRow, 'createdAt'> & { createdAt: Date };
 
 /** A proposal with its audit events, oldest first. */
 export interface ProposalWithEvents extends Proposal {

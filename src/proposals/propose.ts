@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { insertProposal, findProposalByKey } from '../../persistence/proposal.repository.js';
 import type { ProposalRow, StoredJson } from '../../persistence/rows.js';
 import { GENESIS_HASH, chainEvents } from '../audit/auditChain.js';
+import { storedCallDigest } from '../audit/callDigest.js';
 import { canonicalJson, sha256, toJsonValue } from '../canonicalJson.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import type { ProposalRequest } from '../pipeline/proposalRequest.js';
@@ -81,11 +82,14 @@ async function store(
   type: string,
   payload: Record<string, unknown>,
 ) {
+  // The first event records the call digest, so the chain binds what was proposed.
+  const recorded = { ...payload, callDigest: storedCallDigest(row) };
   const { events, head } = chainEvents(
     row.id,
     { seq: 0, hash: GENESIS_HASH },
-    [{ type, actorId: row.actorId, approvalId: null, payload, createdAt: row.createdAt }],
+    [{ type, actorId: row.actorId, approvalId: null, payload: recorded, createdAt: row.createdAt }],
     randomUUID,
+    rt.audit,
   );
   const complete = { ...row, auditSeq: head.seq, auditHead: head.hash };
   const inserted = await rt.withEm('propose', (em) => insertProposal(em, complete, events[0]!));
@@ -96,7 +100,7 @@ async function storeBlocked(rt: GovernanceRuntime, req: ProposalRequest, result:
   const tool = result.tool!;
   // A policy's reason and zod's issues may quote the input: store them in a storable form.
   const reason = storableCopy(result.reason) as string;
-  const row = proposalRow(req, randomUUID(), new Date().toISOString(), {
+  const row = proposalRow(req, randomUUID(), rt.now().toISOString(), {
     status: 'blocked',
     blockedOutcome: result.outcome,
     blockedReason: reason,
@@ -137,7 +141,7 @@ export async function propose(rt: GovernanceRuntime, req: ProposalRequest): Prom
   }
   const { attrs } = result;
   const key = idempotencyKey(req, attrs);
-  const row = proposalRow(req, randomUUID(), new Date().toISOString(), {
+  const row = proposalRow(req, randomUUID(), rt.now().toISOString(), {
     status: 'proposed',
     blockedOutcome: null,
     blockedReason: null,

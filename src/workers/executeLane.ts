@@ -1,10 +1,11 @@
 import type { LaneEvent, LaneFailure } from '../../machines/laneTypes.js';
-import { jobNames } from '../../scheduler/jobNames.js';
-import type { JobOutcome } from '../../scheduler/laneJob.js';
-import { canonicalJson } from '../canonicalJson.js';
+import { jobNames } from '../../scheduler/laneJobs.js';
+import type { JobOutcome } from '../../scheduler/laneJobs.js';
+import { canonicalJson, inputHash } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
-import { inputHash } from '../lanes/laneFacade.js';
-import { stepLane } from '../lanes/laneRuntime.js';
+import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
+import { findEvents } from '../../persistence/event.repository.js';
+import { claimDigest, digestOfRun, runAuthority } from './authorizeRun.js';
 import { storabilityIssues } from '../pipeline/storableJson.js';
 import { publish } from '../telemetry.js';
 import type { ToolDefinition } from '../tools/defineTool.js';
@@ -65,7 +66,7 @@ export async function executeLane(
     ? lane.status === 'approved'
     : lane.status === 'execution_pending' && lane.executionState === 'queued';
   if (!due) return { status: 'skipped', reason: `lane is ${lane.status}` };
-  const now = rt.lanes.now();
+  const now = rt.now();
   if (lane.retryAt && Date.parse(lane.retryAt) > now.getTime()) {
     return { status: 'skipped', reason: 'retry not due' };
   }
@@ -73,9 +74,13 @@ export async function executeLane(
   const tool = rt.registry.byVersion(found.toolName, found.toolVersion);
   const leaseMs = (tool?.timeoutMs ?? 0) + settings.leaseGraceMs;
   const at = now.toISOString();
+  // The authority to run comes from the chain, never from the lane's status alone.
+  const chain = await rt.withEm('executeLane', (em) => findEvents(em, [lane.proposalId]));
+  const authority = runAuthority(chain, found, rt.audit, tool?.approvalMode === 'auto');
   const claimEvent: LaneEvent = {
     type: 'EXECUTION_CLAIMED',
     inputHash: inputHash(found.inputSnapshot),
+    callDigest: claimDigest(authority, tool ? digestOfRun(tool, found) : null),
     leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
     at,
   };
@@ -84,7 +89,10 @@ export async function executeLane(
     : [claimEvent];
   const notThisExecution: Enqueue = (job) =>
     job.name === jobNames['tool-execution'] && !job.runAt ? undefined : enqueue(job);
-  const claim = await stepLane(rt, laneId, events, notThisExecution, found);
+  const claim = await applyLaneEvents(rt, laneId, events, {
+    enqueue: notThisExecution,
+    known: found,
+  });
   if (!claim.result.ok) return { status: 'skipped', reason: claim.result.error };
   const claimed = claim.result.approval;
   if (claimed.status !== 'execution_pending') {
@@ -97,7 +105,7 @@ export async function executeLane(
       code: 'tool_unavailable',
       message: `${found.toolName}@${found.toolVersion} is not registered here`,
     };
-    event = { type: 'EXECUTION_FAILED', failure, at: rt.lanes.now().toISOString() };
+    event = { type: 'EXECUTION_FAILED', failure, at: rt.now().toISOString() };
   } else {
     const ran = await runWithDeadline(tool, found.inputSnapshot, {
       idempotencyKey: `countersign:${laneId}`,
@@ -106,10 +114,10 @@ export async function executeLane(
     const stored = ran.ok ? storableResult(ran.result) : ran;
     publish('executionFinished', { laneId, attempt: claimed.attempt, ok: stored.ok });
     event = stored.ok
-      ? { type: 'EXECUTION_SUCCEEDED', result: stored.value, at: rt.lanes.now().toISOString() }
-      : failureEvent(tool, claimed.attempt, stored.failure, rt.lanes.now(), settings);
+      ? { type: 'EXECUTION_SUCCEEDED', result: stored.value, at: rt.now().toISOString() }
+      : failureEvent(tool, claimed.attempt, stored.failure, rt.now(), settings);
   }
-  const settled = await stepLane(rt, laneId, event, enqueue, claim.lane);
+  const settled = await applyLaneEvents(rt, laneId, [event], { enqueue, known: claim.lane });
   if (!settled.result.ok) return { status: 'skipped', reason: settled.result.error };
   return { status: 'applied', laneStatus: settled.result.approval.status };
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH, chainEvents, verifyChain } from '../../src/audit/auditChain.js';
-import type { ChainedEvent, ChainHead } from '../../src/audit/auditChain.js';
+import type { AuditHead, EventRow } from '../../persistence/rows.js';
 import { draft } from './chainSql.js';
 
 const PROPOSAL = '11111111-1111-4111-8111-111111111111';
-const genesis: ChainHead = { seq: 0, hash: GENESIS_HASH };
+const genesis: AuditHead = { seq: 0, hash: GENESIS_HASH };
 
 function ids() {
   let n = 0;
@@ -70,21 +70,21 @@ describe('chainEvents', () => {
 describe('verifyChain', () => {
   it('accepts an intact chain', () => {
     const { events, head } = chain(4);
-    expect(verifyChain(events, head)).toEqual({ ok: true, events: 4 });
+    expect(verifyChain(events, head)).toMatchObject({ ok: true, events: 4 });
   });
 
   it('accepts an empty chain with a genesis head', () => {
-    expect(verifyChain([], genesis)).toEqual({ ok: true, events: 0 });
+    expect(verifyChain([], genesis)).toMatchObject({ ok: true, events: 0 });
   });
 
   it.each([
-    ['payload', (e: ChainedEvent) => ({ ...e, payload: { note: 'forged' } })],
-    ['type', (e: ChainedEvent) => ({ ...e, type: 'forged' })],
-    ['actorId', (e: ChainedEvent) => ({ ...e, actorId: 'mallory' })],
-    ['approvalId', (e: ChainedEvent) => ({ ...e, approvalId: PROPOSAL })],
-    ['createdAt', (e: ChainedEvent) => ({ ...e, createdAt: '2000-01-01T00:00:00.000Z' })],
-    ['prevHash', (e: ChainedEvent) => ({ ...e, prevHash: GENESIS_HASH })],
-    ['hash', (e: ChainedEvent) => ({ ...e, hash: 'f'.repeat(64) })],
+    ['payload', (e: EventRow) => ({ ...e, payload: { note: 'forged' } })],
+    ['type', (e: EventRow) => ({ ...e, type: 'forged' })],
+    ['actorId', (e: EventRow) => ({ ...e, actorId: 'mallory' })],
+    ['approvalId', (e: EventRow) => ({ ...e, approvalId: PROPOSAL })],
+    ['createdAt', (e: EventRow) => ({ ...e, createdAt: '2000-01-01T00:00:00.000Z' })],
+    ['prevHash', (e: EventRow) => ({ ...e, prevHash: GENESIS_HASH })],
+    ['hash', (e: EventRow) => ({ ...e, hash: 'f'.repeat(64) })],
   ])('names a middle event whose %s was edited', (_field, edit) => {
     const { events, head } = chain(3);
     const tampered = events.map((e) => (e.seq === 2 ? edit(e) : e));
@@ -130,7 +130,7 @@ describe('verifyChain', () => {
 
   it('reports two events whose seq values were swapped as reordered, naming the first', () => {
     const { events, head } = chain(4);
-    const [e1, e2, e3, e4] = events as [ChainedEvent, ChainedEvent, ChainedEvent, ChainedEvent];
+    const [e1, e2, e3, e4] = events as [EventRow, EventRow, EventRow, EventRow];
     const swapped = [e1, { ...e3, seq: 2 }, { ...e2, seq: 3 }, e4];
     expect(verifyChain(swapped, head)).toEqual({
       ok: false,

@@ -1,16 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Harness } from '../proposals/fixtures.js';
-import { openHarness, payer } from '../proposals/fixtures.js';
+import { describe, expect, it } from 'vitest';
+import { payer, useHarness } from '../proposals/fixtures.js';
 import { appendEvents, draft } from './chainSql.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 /** A fresh stored proposal (unique input, so never a duplicate) and its first event's id. */
 async function freshProposal() {
@@ -33,24 +26,27 @@ async function threeEventProposal() {
 describe('an untouched trail', () => {
   it('verifies a fresh proposal', async () => {
     const { id } = await freshProposal();
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({ ok: true, events: 1 });
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({ ok: true, events: 1 });
   });
 
   it('verifies a fresh blocked proposal', async () => {
     const blocked = await h.gov.propose('refund', 'agent-a', { input: { cents: 'x' } });
-    expect(await h.gov.verifyAuditTrail(blocked.proposal!.id)).toEqual({ ok: true, events: 1 });
+    expect(await h.gov.verifyAuditTrail(blocked.proposal!.id)).toMatchObject({
+      ok: true,
+      events: 1,
+    });
   });
 
   it('verifies a three-event chain', async () => {
     const { id } = await threeEventProposal();
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({ ok: true, events: 3 });
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({ ok: true, events: 3 });
   });
 
   it.each([
     ['an unknown uuid', '00000000-0000-4000-8000-000000000000'],
     ['a malformed id', 'nope'],
   ])('reports not_found for %s', async (_label, id) => {
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'not_found',
       seq: 0,
@@ -71,7 +67,7 @@ describe('an event row edited with SQL', () => {
   ])('is named when its %s changed', async (_column, set) => {
     const { id, firstEventId } = await freshProposal();
     await h.sql.query(`update tool_action_events set ${set} where id = ?`, [firstEventId]);
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'edited',
       seq: 1,
@@ -82,7 +78,7 @@ describe('an event row edited with SQL', () => {
   it('is named in the middle of a longer chain', async () => {
     const { id, ids } = await threeEventProposal();
     await h.sql.query(`update tool_action_events set payload = '{}'::jsonb where id = ?`, [ids[1]]);
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'edited',
       seq: 2,
@@ -93,7 +89,7 @@ describe('an event row edited with SQL', () => {
   it('is detected when the proposal’s recorded head is edited', async () => {
     const { id } = await freshProposal();
     await h.sql.query(`update tool_proposals set audit_head = repeat('3', 64) where id = ?`, [id]);
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'edited',
       seq: 1,
@@ -107,7 +103,7 @@ describe('an event row edited with SQL', () => {
     await h.sql.query(`update tool_action_events set actor_id = 'x' where id = ?`, [
       tampered.firstEventId,
     ]);
-    expect(await h.gov.verifyAuditTrail(intact.id)).toEqual({ ok: true, events: 1 });
+    expect(await h.gov.verifyAuditTrail(intact.id)).toMatchObject({ ok: true, events: 1 });
   });
 });
 
@@ -115,7 +111,7 @@ describe('an event row removed with SQL', () => {
   it('reports the only (last) event of a fresh proposal as removed', async () => {
     const { id, firstEventId } = await freshProposal();
     await h.sql.query('delete from tool_action_events where id = ?', [firstEventId]);
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'removed',
       seq: 1,
@@ -126,7 +122,7 @@ describe('an event row removed with SQL', () => {
   it('reports a removed last event of a longer chain at its seq', async () => {
     const { id, ids } = await threeEventProposal();
     await h.sql.query('delete from tool_action_events where id = ?', [ids[2]]);
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'removed',
       seq: 3,
@@ -137,7 +133,7 @@ describe('an event row removed with SQL', () => {
   it('reports a removed middle event at its seq', async () => {
     const { id, ids } = await threeEventProposal();
     await h.sql.query('delete from tool_action_events where id = ?', [ids[1]]);
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'removed',
       seq: 2,
@@ -153,7 +149,7 @@ describe('event rows reordered with SQL', () => {
     await h.sql.query('update tool_action_events set seq = -2 where id = ?', [ids[1]]);
     await h.sql.query('update tool_action_events set seq = 2 where id = ?', [ids[2]]);
     await h.sql.query('update tool_action_events set seq = 3 where id = ?', [ids[1]]);
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'reordered',
       seq: 2,
@@ -170,7 +166,7 @@ describe('event rows reordered with SQL', () => {
       donor.ids[1],
     ]);
     // The moved row's hash covers its original proposal id.
-    expect(await h.gov.verifyAuditTrail(id)).toEqual({
+    expect(await h.gov.verifyAuditTrail(id)).toMatchObject({
       ok: false,
       problem: 'edited',
       seq: 2,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { eventValues } from '../../persistence/eventSql.js';
 import { chainEvents } from '../../src/audit/auditChain.js';
-import type { AuditEventDraft, ChainedEvent } from '../../src/audit/auditChain.js';
+import type { AuditEventDraft } from '../../src/audit/auditChain.js';
+import type { EventRow } from '../../persistence/rows.js';
 import type { Sql } from '../proposals/fixtures.js';
 
 /** A draft event `minutesAgo` minutes old, so stored times need not follow the chain order. */
@@ -24,7 +25,7 @@ export async function appendEvents(
   sql: Sql,
   proposalId: string,
   drafts: readonly AuditEventDraft[],
-): Promise<ChainedEvent[]> {
+): Promise<EventRow[]> {
   const [head] = await sql.query<{ seq: number; hash: string }>(
     'select audit_seq as seq, audit_head as hash from tool_proposals where id = ?',
     [proposalId],
@@ -34,8 +35,9 @@ export async function appendEvents(
   for (const e of [...chained.events].reverse()) {
     await sql.query(
       `insert into tool_action_events
-         (id, proposal_id, approval_id, seq, type, actor_id, payload, prev_hash, hash, created_at)
-       values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::timestamptz)`,
+         (id, proposal_id, approval_id, seq, type, actor_id, payload, prev_hash, hash, created_at,
+          hash_version, signature, key_id)
+       values (?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?::timestamptz, ?, ?, ?)`,
       eventValues(e),
     );
   }

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOk, proposeRefund, startHarness } from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { describe, expect, it } from 'vitest';
+import { expectOk, useLaneHarness } from './support/laneHarness.js';
 
 // getActiveApproval: the pending lane or null. getLatestApproval: the last lane touched.
 describe('approval reads', () => {
   let now = new Date('2031-02-01T08:00:00.000Z');
-  let h: LaneHarness;
-  beforeAll(async () => {
-    // Each operation a second after the previous, so "most recently updated" is unambiguous.
-    h = await startHarness({
-      clock: () => {
-        now = new Date(now.getTime() + 1_000);
-        return now;
-      },
-    });
-  });
-  afterAll(async () => {
-    await h.close();
+  // Each operation a second after the previous, so "most recently updated" is unambiguous.
+  const h = useLaneHarness({
+    clock: () => {
+      now = new Date(now.getTime() + 1_000);
+      return now;
+    },
   });
 
   it('return null for a proposal without lanes and for unknown or malformed ids', async () => {
-    const proposalId = await proposeRefund(h.gov);
+    const proposalId = await h.proposeRefund();
     for (const id of [proposalId, '3d6f0a52-9a0b-4d8c-b7e1-5c2f4e3a1b00', 'not-a-uuid']) {
       expect(await h.gov.getActiveApproval(id)).toBeNull();
       expect(await h.gov.getLatestApproval(id)).toBeNull();
@@ -28,7 +21,7 @@ describe('approval reads', () => {
   });
 
   it('follow a proposal through a rejected lane and a second, approved one', async () => {
-    const proposalId = await proposeRefund(h.gov);
+    const proposalId = await h.proposeRefund();
     const first = expectOk(await h.gov.requestApproval(proposalId));
 
     expect(await h.gov.getActiveApproval(proposalId)).toMatchObject({
@@ -65,8 +58,8 @@ describe('approval reads', () => {
   });
 
   it("only reads a proposal's own lanes", async () => {
-    const mine = await proposeRefund(h.gov);
-    const other = await proposeRefund(h.gov);
+    const mine = await h.proposeRefund();
+    const other = await h.proposeRefund();
     const lane = expectOk(await h.gov.requestApproval(other));
     expect(await h.gov.getActiveApproval(mine)).toBeNull();
     expect(await h.gov.getLatestApproval(mine)).toBeNull();

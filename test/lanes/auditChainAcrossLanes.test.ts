@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOk, proposeRefund, startHarness } from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectOk, useLaneHarness } from './support/laneHarness.js';
 
 // A proposal's lanes share its one hash chain, so the whole history verifies as one.
 describe('audit chain across lanes', () => {
-  let h: LaneHarness;
+  const h = useLaneHarness();
   let proposalId: string;
   let firstLane: string;
   let secondLane: string;
   beforeAll(async () => {
-    h = await startHarness();
-    proposalId = await proposeRefund(h.gov);
+    proposalId = await h.proposeRefund();
     firstLane = expectOk(await h.gov.requestApproval(proposalId)).id;
     expectOk(await h.gov.reject(firstLane, 'bob', { reason: 'amount looks off' }));
     secondLane = expectOk(await h.gov.requestApproval(proposalId, { actorId: 'alice' })).id;
     expectOk(await h.gov.approve(secondLane, 'carol', { note: 'corrected' }));
-  });
-  afterAll(async () => {
-    await h.close();
   });
 
   it('lists seq 1..n in order, each event linked to its lane', async () => {
@@ -32,7 +27,7 @@ describe('audit chain across lanes', () => {
     for (let i = 1; i < events.length; i += 1) {
       expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
     }
-    expect(await h.gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 5 });
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 5 });
   });
 
   it('reports an edited lane event payload as edited, naming that event', async () => {
@@ -44,7 +39,7 @@ describe('audit chain across lanes', () => {
         where id = ?`,
       [rejected.id],
     );
-    expect(await h.gov.verifyAuditTrail(proposalId)).toEqual({
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({
       ok: false,
       problem: 'edited',
       seq: 3,

@@ -1,15 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  fingerprint,
-  laneEvents,
-  laneRow,
-  openRefundLane,
-  startHarness,
-} from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { describe, expect, it } from 'vitest';
+import { useLaneHarness } from './support/laneHarness.js';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,13 +17,7 @@ interface ChildOutput {
 
 // No actor lives in memory between events, so any process can take a lane's next event.
 describe('a lane decided in another process', () => {
-  let h: LaneHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLaneHarness();
 
   async function approveInChild(laneId: string, actorId: string): Promise<ChildOutput> {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', childScript], {
@@ -47,7 +34,7 @@ describe('a lane decided in another process', () => {
   }
 
   it('is approved by a fresh child process and read back here as approved, version 2', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov);
+    const { proposalId, laneId } = await h.openRefundLane();
 
     const child = await approveInChild(laneId, 'bob');
 
@@ -67,24 +54,24 @@ describe('a lane decided in another process', () => {
       decidedBy: 'bob',
       note: `approved in pid ${child.pid}`,
     });
-    expect(await laneRow(h.sql, laneId)).toMatchObject({ status: 'approved', version: 2 });
-    expect((await laneEvents(h.sql, laneId)).map((e) => e.type)).toEqual([
+    expect(await h.laneRow(laneId)).toMatchObject({ status: 'approved', version: 2 });
+    expect((await h.laneEvents(laneId)).map((e) => e.type)).toEqual([
       'approval_requested',
       'approved',
     ]);
-    expect(await h.gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 3 });
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 3 });
     // This process carries on from the child's state.
     expect(await h.gov.approve(laneId, 'carol')).toMatchObject({ ok: false, error: 'not_pending' });
   });
 
   it("applies the machine's guards in the child too: the proposer is refused, nothing written", async () => {
-    const { laneId } = await openRefundLane(h.gov);
-    const before = await fingerprint(h.sql);
+    const { laneId } = await h.openRefundLane();
+    const before = await h.fingerprint();
 
     const child = await approveInChild(laneId, 'alice');
 
     expect(child.result).toEqual({ ok: false, error: 'forbidden', reason: 'four_eyes' });
     expect(child.jobs).toEqual([]);
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
   });
 });

@@ -1,33 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectOk,
-  fingerprint,
-  laneRow,
-  openRefundLane,
-  startHarness,
-} from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { describe, expect, it } from 'vitest';
+import { expectOk, useLaneHarness } from './support/laneHarness.js';
 
 // The deadline holds even when the expiry job has not run: the runtime stamps each event
 // with its clock and the machine compares it with expires_at.
 describe('decisions after expires_at', () => {
   let now = new Date('2031-01-10T12:00:00.000Z');
-  let h: LaneHarness;
-  beforeAll(async () => {
-    h = await startHarness({ clock: () => now });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLaneHarness({ clock: () => now });
 
   const advance = (seconds: number) => {
     now = new Date(now.getTime() + seconds * 1000);
   };
 
   it('refuses approve, reject and defer with expired once the deadline has passed', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov, { ttlSeconds: 60 });
+    const { proposalId, laneId } = await h.openRefundLane({ ttlSeconds: 60 });
     advance(61);
-    const before = await fingerprint(h.sql);
+    const before = await h.fingerprint();
 
     expect(await h.gov.approve(laneId, 'bob')).toMatchObject({ ok: false, error: 'expired' });
     expect(await h.gov.reject(laneId, 'bob', { reason: 'too late' })).toMatchObject({
@@ -39,13 +26,13 @@ describe('decisions after expires_at', () => {
       error: 'expired',
     });
 
-    expect(await fingerprint(h.sql)).toBe(before);
-    expect(await laneRow(h.sql, laneId)).toMatchObject({ status: 'pending', version: 1 });
+    expect(await h.fingerprint()).toBe(before);
+    expect(await h.laneRow(laneId)).toMatchObject({ status: 'pending', version: 1 });
     expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true });
   });
 
   it('still lets the expiry (job or admin) expire the lane afterwards', async () => {
-    const { laneId } = await openRefundLane(h.gov, { ttlSeconds: 60 });
+    const { laneId } = await h.openRefundLane({ ttlSeconds: 60 });
     advance(3_600);
     expect(await h.gov.approve(laneId, 'carol')).toMatchObject({ ok: false, error: 'expired' });
     const approval = expectOk(await h.gov.expire(laneId));
@@ -53,7 +40,7 @@ describe('decisions after expires_at', () => {
   });
 
   it('accepts a decision made before the deadline', async () => {
-    const { laneId } = await openRefundLane(h.gov, { ttlSeconds: 60 });
+    const { laneId } = await h.openRefundLane({ ttlSeconds: 60 });
     advance(59);
     expect(expectOk(await h.gov.approve(laneId, 'bob')).status).toBe('approved');
   });

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LaneResult } from '../../src/index.js';
-import { openRefundLane, startHarness } from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { useLaneHarness } from './support/laneHarness.js';
 
 const LANES = 200;
 const BATCH = 25;
@@ -18,19 +17,13 @@ const decisionTypes = ['approved', 'rejected', 'deferred', 'expired'];
 
 // 200 lanes, each hit by 8 contradictory decisions at once: one wins, the rest learn why.
 describe('racing decisions', () => {
-  let h: LaneHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLaneHarness();
 
   it('ends every lane with exactly one decision, one event and an intact chain', async () => {
     const lanes = await inBatches(
       Array.from({ length: LANES }, (_, i) => i),
       BATCH,
-      () => openRefundLane(h.gov),
+      () => h.openRefundLane(),
     );
     const jobsBefore = h.jobs.length;
 
@@ -91,6 +84,6 @@ describe('racing decisions', () => {
     const audits = await inBatches(lanes, BATCH, ({ proposalId }) =>
       h.gov.verifyAuditTrail(proposalId),
     );
-    for (const audit of audits) expect(audit).toEqual({ ok: true, events: 3 });
+    for (const audit of audits) expect(audit).toMatchObject({ ok: true, events: 3 });
   });
 });

@@ -1,36 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LaneResult } from '../../src/index.js';
-import {
-  expectOk,
-  fingerprint,
-  laneRow,
-  openRefundLane,
-  startHarness,
-} from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { expectOk, useLaneHarness } from './support/laneHarness.js';
 
 // A refused decision writes nothing: same rows, same version, same events, chain intact.
 describe('refused decisions', () => {
-  let h: LaneHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLaneHarness();
 
   async function refusedWithoutWrite(
     laneId: string,
     proposalId: string,
     decide: () => Promise<LaneResult>,
   ): Promise<Extract<LaneResult, { ok: false }>> {
-    const before = await fingerprint(h.sql);
-    const versionBefore = (await laneRow(h.sql, laneId)).version;
+    const before = await h.fingerprint();
+    const versionBefore = (await h.laneRow(laneId)).version;
     const jobsBefore = h.jobs.length;
     const result = await decide();
     if (result.ok) throw new Error(`expected a refusal, got ${result.approval.status}`);
-    expect(await fingerprint(h.sql)).toBe(before);
-    expect((await laneRow(h.sql, laneId)).version).toBe(versionBefore);
+    expect(await h.fingerprint()).toBe(before);
+    expect((await h.laneRow(laneId)).version).toBe(versionBefore);
     expect(h.jobs).toHaveLength(jobsBefore);
     expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true });
     return result;
@@ -39,7 +26,7 @@ describe('refused decisions', () => {
   it.each(['reject', 'defer'] as const)(
     '%s without a reason is invalid_event with issues',
     async (method) => {
-      const { proposalId, laneId } = await openRefundLane(h.gov);
+      const { proposalId, laneId } = await h.openRefundLane();
       for (const options of [{}, { reason: '' }, { reason: '   ' }]) {
         const result = await refusedWithoutWrite(laneId, proposalId, () =>
           // The type demands a reason; hosts calling from JavaScript may still omit it.
@@ -48,12 +35,12 @@ describe('refused decisions', () => {
         expect(result.error).toBe('invalid_event');
         expect(result.issues?.length).toBeGreaterThan(0);
       }
-      expect((await laneRow(h.sql, laneId)).status).toBe('pending');
+      expect((await h.laneRow(laneId)).status).toBe('pending');
     },
   );
 
   it('a decision on a lane that is no longer pending is not_pending', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov);
+    const { proposalId, laneId } = await h.openRefundLane();
     expectOk(await h.gov.reject(laneId, 'bob', { reason: 'no' }));
     const attempts = [
       () => h.gov.approve(laneId, 'carol'),
@@ -65,11 +52,11 @@ describe('refused decisions', () => {
       const result = await refusedWithoutWrite(laneId, proposalId, attempt);
       expect(result.error).toBe('not_pending');
     }
-    expect(await laneRow(h.sql, laneId)).toMatchObject({ status: 'rejected', version: 2 });
+    expect(await h.laneRow(laneId)).toMatchObject({ status: 'rejected', version: 2 });
   });
 
   it('an approved lane refuses a second approval and a rejection with not_pending', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov);
+    const { proposalId, laneId } = await h.openRefundLane();
     expectOk(await h.gov.approve(laneId, 'bob'));
     for (const attempt of [
       () => h.gov.approve(laneId, 'carol'),
@@ -80,7 +67,7 @@ describe('refused decisions', () => {
   });
 
   it('four-eyes: the proposer cannot approve their own proposal', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov);
+    const { proposalId, laneId } = await h.openRefundLane();
     const result = await refusedWithoutWrite(laneId, proposalId, () =>
       h.gov.approve(laneId, 'alice'),
     );
@@ -90,11 +77,11 @@ describe('refused decisions', () => {
       h.gov.send(laneId, { type: 'APPROVE', actorId: '  alice ' }),
     );
     expect(padded).toMatchObject({ error: 'forbidden', reason: 'four_eyes' });
-    expect((await laneRow(h.sql, laneId)).status).toBe('pending');
+    expect((await h.laneRow(laneId)).status).toBe('pending');
   });
 
   it('an approver without the role the risk tier requires is forbidden (missing_role)', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov);
+    const { proposalId, laneId } = await h.openRefundLane();
     for (const attempt of [
       () => h.gov.approve(laneId, 'dave'),
       () => h.gov.reject(laneId, 'dave', { reason: 'not mine to say' }),
@@ -108,7 +95,7 @@ describe('refused decisions', () => {
   });
 
   it('an actor resolveActor does not know is forbidden (unknown_actor)', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov);
+    const { proposalId, laneId } = await h.openRefundLane();
     for (const attempt of [
       () => h.gov.approve(laneId, 'mallory'),
       () => h.gov.reject(laneId, 'mallory', { reason: 'spam' }),
@@ -120,11 +107,11 @@ describe('refused decisions', () => {
   });
 
   it('a decision on an unknown lane is not_found', async () => {
-    const before = await fingerprint(h.sql);
+    const before = await h.fingerprint();
     for (const id of ['0b6c9b4e-3f1a-4f55-8d0e-7f3b6a1d2c99', 'nope']) {
       expect(await h.gov.approve(id, 'bob')).toMatchObject({ ok: false, error: 'not_found' });
       expect(await h.gov.expire(id)).toMatchObject({ ok: false, error: 'not_found' });
     }
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
   });
 });

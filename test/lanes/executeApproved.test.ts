@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  counts,
-  expectOk,
-  fingerprint,
-  laneEvents,
-  laneRow,
-  openRefundLane,
-  startHarness,
-} from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { describe, expect, it } from 'vitest';
+import { expectOk, useLaneHarness } from './support/laneHarness.js';
 
 // executeApproved hands an approved lane to the execution worker; it never runs the tool.
 describe('executeApproved', () => {
-  let h: LaneHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLaneHarness();
 
   it('moves an approved lane to execution_pending (queued) and enqueues the execution', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov);
+    const { proposalId, laneId } = await h.openRefundLane();
     expectOk(await h.gov.approve(laneId, 'bob'));
-    const before = await counts(h.sql);
+    const before = await h.counts();
     const jobs: unknown[] = [];
 
     const approval = expectOk(
@@ -52,31 +37,31 @@ describe('executeApproved', () => {
         visible: [{ status: 'execution_pending', execution_state: 'queued' }],
       },
     ]);
-    expect(await counts(h.sql)).toEqual({ lanes: before.lanes, events: before.events + 1 });
-    expect(await laneRow(h.sql, laneId)).toMatchObject({
+    expect(await h.counts()).toEqual({ lanes: before.lanes, events: before.events + 1 });
+    expect(await h.laneRow(laneId)).toMatchObject({
       status: 'execution_pending',
       execution_state: 'queued',
       version: 3,
     });
-    expect((await laneEvents(h.sql, laneId)).map((e) => e.type)).toEqual([
+    expect((await h.laneEvents(laneId)).map((e) => e.type)).toEqual([
       'approval_requested',
       'approved',
       'execution_enqueued',
     ]);
     expect(h.counter.runs).toBe(0);
-    expect(await h.gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 4 });
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 4 });
   });
 
   it('re-enqueues a lane already queued without writing anything', async () => {
-    const { laneId } = await openRefundLane(h.gov);
+    const { laneId } = await h.openRefundLane();
     expectOk(await h.gov.approve(laneId, 'bob'));
     expectOk(await h.gov.executeApproved(laneId));
-    const before = await fingerprint(h.sql);
+    const before = await h.fingerprint();
 
     const again = expectOk(await h.gov.executeApproved(laneId));
 
     expect(again).toMatchObject({ status: 'execution_pending', version: 3 });
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
     expect(
       h.jobs.filter((j) => j.laneId === laneId && j.name === 'countersign:tool-execution'),
     ).toHaveLength(2);
@@ -84,42 +69,40 @@ describe('executeApproved', () => {
   });
 
   it('answers not_approved for a pending lane and writes nothing', async () => {
-    const { laneId } = await openRefundLane(h.gov);
-    const before = await fingerprint(h.sql);
+    const { laneId } = await h.openRefundLane();
+    const before = await h.fingerprint();
     const jobsBefore = h.jobs.length;
     expect(await h.gov.executeApproved(laneId)).toMatchObject({ ok: false, error: 'not_approved' });
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
     expect(h.jobs).toHaveLength(jobsBefore);
   });
 
   it('answers not_approved for a rejected lane and not_found for an unknown one', async () => {
-    const { laneId } = await openRefundLane(h.gov);
+    const { laneId } = await h.openRefundLane();
     expectOk(await h.gov.reject(laneId, 'bob', { reason: 'no' }));
-    const before = await fingerprint(h.sql);
+    const before = await h.fingerprint();
     expect(await h.gov.executeApproved(laneId)).toMatchObject({ ok: false, error: 'not_approved' });
     expect(await h.gov.executeApproved('6a0e1f7c-5b44-4c1e-9d3f-2a1b0c9d8e7f')).toMatchObject({
       ok: false,
       error: 'not_found',
     });
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
   });
 
   // Sequentially, a repeated executeApproved on a queued lane is ok (it re-enqueues); a
   // repeat that races the first must get the same answer, not not_approved.
   it('moves a lane to execution once when called concurrently, answering each call ok', async () => {
-    const { proposalId, laneId } = await openRefundLane(h.gov);
+    const { proposalId, laneId } = await h.openRefundLane();
     expectOk(await h.gov.approve(laneId, 'bob'));
 
     const results = await Promise.all(
       Array.from({ length: 6 }, () => h.gov.executeApproved(laneId)),
     );
 
-    const enqueued = (await laneEvents(h.sql, laneId)).filter(
-      (e) => e.type === 'execution_enqueued',
-    );
+    const enqueued = (await h.laneEvents(laneId)).filter((e) => e.type === 'execution_enqueued');
     expect(enqueued).toHaveLength(1);
-    expect(await laneRow(h.sql, laneId)).toMatchObject({ status: 'execution_pending', version: 3 });
-    expect(await h.gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 4 });
+    expect(await h.laneRow(laneId)).toMatchObject({ status: 'execution_pending', version: 3 });
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 4 });
     expect(h.counter.runs).toBe(0);
     expect(results.map((r) => (r.ok ? r.approval.status : r.error))).toEqual(
       Array.from({ length: 6 }, () => 'execution_pending'),

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
-import { expectOk, fingerprint, openRefundLane, startHarness } from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { expectOk, useLaneHarness } from './support/laneHarness.js';
 
 /** The types of the events an inspector saw delivered (`@xstate.event`), in order. */
 const deliveredTypes = (events: InspectionEvent[]) =>
@@ -11,19 +10,13 @@ const deliveredTypes = (events: InspectionEvent[]) =>
 // governance-wide `inspect` sees live decisions.
 describe('replayLane and inspection', () => {
   const live: InspectionEvent[] = [];
-  let h: LaneHarness;
-  beforeAll(async () => {
-    h = await startHarness({ inspect: (event) => live.push(event) });
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLaneHarness({ inspect: (event) => live.push(event) });
 
   it('replays pending → approved → execution_pending consistently, showing every event', async () => {
-    const { laneId } = await openRefundLane(h.gov);
+    const { laneId } = await h.openRefundLane();
     expectOk(await h.gov.approve(laneId, 'bob', { note: 'fine' }));
     expectOk(await h.gov.executeApproved(laneId));
-    const before = await fingerprint(h.sql);
+    const before = await h.fingerprint();
 
     const seen: InspectionEvent[] = [];
     const replay = await h.gov.replayLane(laneId, { inspect: (e) => seen.push(e) });
@@ -32,13 +25,13 @@ describe('replayLane and inspection', () => {
     const replayed = deliveredTypes(seen).filter((t) => t !== 'xstate.init');
     expect(replayed).toEqual(['APPROVE', 'RESUME']);
     expect(seen.some((e) => e.type === '@xstate.snapshot')).toBe(true);
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
   });
 
   it('replays a rejected lane and a lane that is still pending', async () => {
-    const rejected = await openRefundLane(h.gov);
+    const rejected = await h.openRefundLane();
     expectOk(await h.gov.reject(rejected.laneId, 'carol', { reason: 'no' }));
-    const pending = await openRefundLane(h.gov);
+    const pending = await h.openRefundLane();
 
     const seen: InspectionEvent[] = [];
     expect(await h.gov.replayLane(rejected.laneId, { inspect: (e) => seen.push(e) })).toEqual({
@@ -57,7 +50,7 @@ describe('replayLane and inspection', () => {
   });
 
   it('reports a stored snapshot that its events do not reproduce as inconsistent', async () => {
-    const { laneId } = await openRefundLane(h.gov);
+    const { laneId } = await h.openRefundLane();
     expectOk(await h.gov.approve(laneId, 'bob'));
     await h.sql.query(
       `update tool_approvals
@@ -75,7 +68,7 @@ describe('replayLane and inspection', () => {
   });
 
   it("passes createGovernance's inspect to the actors of live decisions", async () => {
-    const { laneId } = await openRefundLane(h.gov);
+    const { laneId } = await h.openRefundLane();
     live.length = 0;
     expectOk(await h.gov.approve(laneId, 'bob'));
     const approvals = live.filter((e) => e.type === '@xstate.event' && e.event.type === 'APPROVE');
@@ -91,7 +84,7 @@ describe('replayLane and inspection', () => {
 
   it('shows lane openings to the inspector as well', async () => {
     live.length = 0;
-    await openRefundLane(h.gov);
+    await h.openRefundLane();
     expect(live.some((e) => e.type === '@xstate.actor')).toBe(true);
     expect(
       live.some(

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { laneEvents, proposeRefund, startHarness } from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { describe, expect, it } from 'vitest';
+import { useLaneHarness } from './support/laneHarness.js';
 
 // The partial unique index and the audit-head check must let exactly one request win.
 describe('concurrent requestApproval', () => {
-  let h: LaneHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLaneHarness();
 
   it('opens exactly one lane for 10 simultaneous requests; the others get conflict', async () => {
     for (let round = 0; round < 5; round += 1) {
-      const proposalId = await proposeRefund(h.gov);
+      const proposalId = await h.proposeRefund();
       const results = await Promise.all(
         Array.from({ length: 10 }, () => h.gov.requestApproval(proposalId)),
       );
@@ -29,9 +22,9 @@ describe('concurrent requestApproval', () => {
       expect(lanes).toHaveLength(1);
       const laneId = lanes[0]!.id;
       expect(winners[0]!.ok && winners[0]!.approval.id).toBe(laneId);
-      expect((await laneEvents(h.sql, laneId)).map((e) => e.type)).toEqual(['approval_requested']);
+      expect((await h.laneEvents(laneId)).map((e) => e.type)).toEqual(['approval_requested']);
       expect(h.jobs.filter((j) => j.laneId === laneId)).toHaveLength(1);
-      expect(await h.gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 2 });
+      expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 2 });
     }
   });
 });

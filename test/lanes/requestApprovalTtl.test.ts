@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectOk, laneRow, proposeRefund, startHarness } from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectOk, proposeRefund, useLaneHarness } from './support/laneHarness.js';
 import type { Governance } from '../../src/index.js';
 
 // expires_at = the governance clock + ttl: the default, a per-call ttl, and a global override.
 describe('requestApproval deadline', () => {
   const now = new Date('2031-05-04T09:30:00.000Z');
-  let h: LaneHarness;
+  const h = useLaneHarness({ clock: () => now });
   let shortTtl: Governance;
   beforeAll(async () => {
-    h = await startHarness({ clock: () => now });
     shortTtl = await h.open({ approvalTtlSeconds: 900 });
-  });
-  afterAll(async () => {
-    await h.close();
   });
 
   async function deadlineOf(gov: Governance, ttlSeconds?: number) {
@@ -21,7 +16,7 @@ describe('requestApproval deadline', () => {
     const approval = expectOk(
       await gov.requestApproval(proposalId, ttlSeconds === undefined ? {} : { ttlSeconds }),
     );
-    const row = await laneRow(h.sql, approval.id);
+    const row = await h.laneRow(approval.id);
     const job = h.jobs.find((j) => j.laneId === approval.id);
     return { stored: row.expires_at_ms, returned: approval.expiresAt?.getTime(), job };
   }

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectOk,
-  fingerprint,
-  laneRow,
-  openRefundLane,
-  startHarness,
-} from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectOk, useLaneHarness } from './support/laneHarness.js';
 
 // Whatever a host sends, a malformed event is invalid_event with zod issues: no throw, no write.
 describe('send() with bad host input', () => {
-  let h: LaneHarness;
+  const h = useLaneHarness();
   let laneId: string;
   beforeAll(async () => {
-    h = await startHarness();
-    ({ laneId } = await openRefundLane(h.gov));
-  });
-  afterAll(async () => {
-    await h.close();
+    ({ laneId } = await h.openRefundLane());
   });
 
   const bad: [string, unknown][] = [
@@ -57,21 +46,21 @@ describe('send() with bad host input', () => {
   ];
 
   it.each(bad)('%s is invalid_event with issues and writes nothing', async (_label, event) => {
-    const before = await fingerprint(h.sql);
+    const before = await h.fingerprint();
     const jobsBefore = h.jobs.length;
     const result = await h.gov.send(laneId, event);
     expect(result).toMatchObject({ ok: false, error: 'invalid_event' });
     expect(result.ok === false && result.issues?.length).toBeGreaterThan(0);
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
     expect(h.jobs).toHaveLength(jobsBefore);
   });
 
   it('refuses an oversized note given to approve() the same way', async () => {
-    const before = await fingerprint(h.sql);
+    const before = await h.fingerprint();
     const result = await h.gov.approve(laneId, 'bob', { note: 'n'.repeat(4001) });
     expect(result).toMatchObject({ ok: false, error: 'invalid_event' });
     expect(result.ok === false && result.issues?.length).toBeGreaterThan(0);
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
   });
 
   it('validates the event before looking the lane up', async () => {
@@ -80,7 +69,7 @@ describe('send() with bad host input', () => {
   });
 
   it('leaves the lane pending and decidable after all of it', async () => {
-    expect(await laneRow(h.sql, laneId)).toMatchObject({ status: 'pending', version: 1 });
+    expect(await h.laneRow(laneId)).toMatchObject({ status: 'pending', version: 1 });
     const approval = expectOk(
       await h.gov.send(laneId, { type: 'APPROVE', actorId: 'bob', note: 'n'.repeat(4000) }),
     );

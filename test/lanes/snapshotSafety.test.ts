@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isLaneSnapshotError } from '../../src/index.js';
-import { expectOk, fingerprint, openRefundLane, startHarness } from './support/laneHarness.js';
-import type { LaneHarness } from './support/laneHarness.js';
+import { expectOk, useLaneHarness } from './support/laneHarness.js';
 
 // A stored snapshot of another machine, or of a version with no migration, is never run.
 describe('lane snapshot safety', () => {
-  let h: LaneHarness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useLaneHarness();
 
   async function refusedWith(
     laneId: string,
     code: string | string[],
     decide: () => Promise<unknown>,
   ) {
-    const before = await fingerprint(h.sql);
+    const before = await h.fingerprint();
     const jobsBefore = h.jobs.length;
     const error: unknown = await decide().then(
       (result) => ({ resolved: result }),
@@ -29,12 +22,12 @@ describe('lane snapshot safety', () => {
     expect([code].flat()).toContain(error.code);
     expect(error.laneId).toBe(laneId);
     expect(error.message).toContain(laneId);
-    expect(await fingerprint(h.sql)).toBe(before);
+    expect(await h.fingerprint()).toBe(before);
     expect(h.jobs).toHaveLength(jobsBefore);
   }
 
   it("refuses a snapshot whose machine_id is another machine's (foreign_machine)", async () => {
-    const { laneId } = await openRefundLane(h.gov);
+    const { laneId } = await h.openRefundLane();
     await h.sql.query(`update tool_approvals set machine_id = 'someone.else' where id = ?`, [
       laneId,
     ]);
@@ -53,10 +46,10 @@ describe('lane snapshot safety', () => {
     expect(expectOk(await h.gov.approve(laneId, 'bob')).status).toBe('approved');
   });
 
-  it.each([99, 0, 2])(
+  it.each([99, 0, 3])(
     'refuses machine_version %i, which has no registered migration (unsupported_version)',
     async (version) => {
-      const { laneId } = await openRefundLane(h.gov);
+      const { laneId } = await h.openRefundLane();
       await h.sql.query(`update tool_approvals set machine_version = ? where id = ?`, [
         version,
         laneId,
@@ -69,7 +62,7 @@ describe('lane snapshot safety', () => {
   );
 
   it('refuses an approved lane with a foreign snapshot at executeApproved', async () => {
-    const { laneId } = await openRefundLane(h.gov);
+    const { laneId } = await h.openRefundLane();
     expectOk(await h.gov.approve(laneId, 'bob'));
     await h.sql.query(`update tool_approvals set machine_id = 'someone.else' where id = ?`, [
       laneId,
@@ -85,7 +78,7 @@ describe('lane snapshot safety', () => {
     ['a state the machine does not have', `jsonb_set(snapshot, '{value}', '"nowhere"')`],
     ['a snapshot without its context', `snapshot - 'context'`],
   ])('refuses %s clearly, writing nothing', async (_label, tampered) => {
-    const { laneId } = await openRefundLane(h.gov);
+    const { laneId } = await h.openRefundLane();
     await h.sql.query(`update tool_approvals set snapshot = ${tampered} where id = ?`, [laneId]);
     await refusedWith(laneId, corrupt, () => h.gov.approve(laneId, 'bob'));
   });

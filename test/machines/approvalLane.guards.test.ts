@@ -10,15 +10,15 @@ import {
   audits,
   laneInput,
   openLane,
-  stepLane,
+  sendToLane,
   valid,
 } from './laneHarness.js';
-import type { LaneEventOf, LaneStep } from './laneHarness.js';
+import type { LaneEventOf, LaneTurn } from './laneHarness.js';
 
 type Decision = LaneEventOf<'APPROVE'> | LaneEventOf<'REJECT'> | LaneEventOf<'DEFER'>;
 
 /** A refused decision: one `refused` effect, no audit, and a snapshot identical to before. */
-function expectRefused(before: LaneStep, after: LaneStep, error: LaneRefusal, reason: string) {
+function expectRefused(before: LaneTurn, after: LaneTurn, error: LaneRefusal, reason: string) {
   expect(after.effects).toEqual<LaneEffect[]>([{ type: 'refused', error, reason }]);
   expect(audits(after.effects)).toEqual([]);
   expect(after.json).toBe(before.json);
@@ -38,28 +38,31 @@ const decide = (type: keyof typeof decisions, patch: Partial<Decision>): Decisio
 describe('four-eyes', () => {
   it('refuses APPROVE by the proposer even when the proposer holds the required role', () => {
     const pending = openLane();
-    const after = stepLane(pending.json, decide('APPROVE', { actorId: PROPOSER }));
+    const after = sendToLane(pending.json, decide('APPROVE', { actorId: PROPOSER }));
 
     expectRefused(pending, after, 'forbidden', 'four_eyes');
   });
 
   it('refuses APPROVE by the proposer when no role is required at all', () => {
     const pending = openLane(laneInput({ requiredRole: null }));
-    const after = stepLane(pending.json, decide('APPROVE', { actorId: PROPOSER, actorRoles: [] }));
+    const after = sendToLane(
+      pending.json,
+      decide('APPROVE', { actorId: PROPOSER, actorRoles: [] }),
+    );
 
     expectRefused(pending, after, 'forbidden', 'four_eyes');
   });
 
   it('holds against the proposer even when someone else opened the lane', () => {
     const pending = openLane(laneInput({ requestedBy: 'service:billing' }));
-    const after = stepLane(pending.json, decide('APPROVE', { actorId: PROPOSER }));
+    const after = sendToLane(pending.json, decide('APPROVE', { actorId: PROPOSER }));
 
     expectRefused(pending, after, 'forbidden', 'four_eyes');
   });
 
   it('lets whoever opened the lane approve when they are not the proposer', () => {
     const pending = openLane(laneInput({ requestedBy: APPROVER }));
-    const after = stepLane(pending.json, valid.APPROVE());
+    const after = sendToLane(pending.json, valid.APPROVE());
 
     expect(after.lane.value).toBe('approved');
   });
@@ -67,7 +70,7 @@ describe('four-eyes', () => {
   it.each(['REJECT', 'DEFER'] as const)(
     'guards approval only: the proposer may %s their own proposal',
     (type) => {
-      const after = stepLane(openLane().json, decide(type, { actorId: PROPOSER }));
+      const after = sendToLane(openLane().json, decide(type, { actorId: PROPOSER }));
 
       expect(after.lane.value).toBe(type === 'REJECT' ? 'rejected' : 'deferred');
       expect(after.lane.context.decision?.actorId).toBe(PROPOSER);
@@ -78,7 +81,7 @@ describe('four-eyes', () => {
 describe('approver authority', () => {
   it.each(decisionTypes)('refuses %s from an actor without the required role', (type) => {
     const pending = openLane();
-    const after = stepLane(pending.json, decide(type, { actorRoles: [] }));
+    const after = sendToLane(pending.json, decide(type, { actorRoles: [] }));
 
     expectRefused(pending, after, 'forbidden', 'missing_role');
   });
@@ -86,20 +89,20 @@ describe('approver authority', () => {
   it.each(decisionTypes)('refuses %s when the actor holds only other roles', (type) => {
     const pending = openLane();
     const roles = ['approver:low', `${ROLE}:extra`, ROLE.toUpperCase()];
-    const after = stepLane(pending.json, decide(type, { actorRoles: roles }));
+    const after = sendToLane(pending.json, decide(type, { actorRoles: roles }));
 
     expectRefused(pending, after, 'forbidden', 'missing_role');
   });
 
   it.each(decisionTypes)('accepts %s when the required role is among several', (type) => {
-    const after = stepLane(openLane().json, decide(type, { actorRoles: ['reader', ROLE] }));
+    const after = sendToLane(openLane().json, decide(type, { actorRoles: ['reader', ROLE] }));
 
     expect(after.lane.value).not.toBe('pending');
   });
 
   it.each(decisionTypes)('requiredRole null: any non-proposer may %s without roles', (type) => {
     const pending = openLane(laneInput({ requiredRole: null }));
-    const after = stepLane(pending.json, decide(type, { actorId: 'user:carol', actorRoles: [] }));
+    const after = sendToLane(pending.json, decide(type, { actorId: 'user:carol', actorRoles: [] }));
 
     expect(after.lane.value).not.toBe('pending');
     expect(after.lane.context.decision?.actorId).toBe('user:carol');
@@ -111,14 +114,14 @@ describe('the decision deadline', () => {
     'refuses %s at %s as expired, before the expiry job has run',
     (type, at) => {
       const pending = openLane();
-      const after = stepLane(pending.json, decide(type as Decision['type'], { at }));
+      const after = sendToLane(pending.json, decide(type as Decision['type'], { at }));
 
       expectRefused(pending, after, 'expired', 'decision_after_deadline');
     },
   );
 
   it.each(decisionTypes)('accepts %s one millisecond before the deadline', (type) => {
-    const after = stepLane(openLane().json, decide(type, { at: JUST_BEFORE_DEADLINE }));
+    const after = sendToLane(openLane().json, decide(type, { at: JUST_BEFORE_DEADLINE }));
 
     expect(after.lane.value).not.toBe('pending');
     expect(after.lane.context.decision?.at).toBe(JUST_BEFORE_DEADLINE);
@@ -126,13 +129,16 @@ describe('the decision deadline', () => {
 
   it('compares instants, not strings: the same deadline written with an offset still counts', () => {
     const pending = openLane();
-    const after = stepLane(pending.json, decide('APPROVE', { at: '2030-01-02T01:00:00+01:00' }));
+    const after = sendToLane(pending.json, decide('APPROVE', { at: '2030-01-02T01:00:00+01:00' }));
 
     expectRefused(pending, after, 'expired', 'decision_after_deadline');
   });
 
   it('EXPIRE is not held to the deadline: the expiry job may run late', () => {
-    const after = stepLane(openLane().json, { ...valid.EXPIRE(), at: '2030-02-01T00:00:00.000Z' });
+    const after = sendToLane(openLane().json, {
+      ...valid.EXPIRE(),
+      at: '2030-02-01T00:00:00.000Z',
+    });
 
     expect(after.lane.value).toBe('expired');
   });
@@ -143,13 +149,13 @@ describe('reasons', () => {
     (['REJECT', 'DEFER'] as const).flatMap((t) => ['', ' ', '\n\t '].map((r) => [t, r] as const)),
   )('refuses %s with the blank reason %j', (type, reason) => {
     const pending = openLane();
-    const after = stepLane(pending.json, decide(type, { reason }));
+    const after = sendToLane(pending.json, decide(type, { reason }));
 
     expectRefused(pending, after, 'invalid_event', 'reason_required');
   });
 
   it.each(['REJECT', 'DEFER'] as const)('keeps the reason of %s as given', (type) => {
-    const after = stepLane(openLane().json, decide(type, { reason: '  see ticket 12  ' }));
+    const after = sendToLane(openLane().json, decide(type, { reason: '  see ticket 12  ' }));
 
     expect(after.lane.context.decision?.reason).toBe('  see ticket 12  ');
   });
@@ -200,16 +206,16 @@ describe('precedence of refusals', () => {
 
   it.each(cases)('%s', (_name, event, error, reason) => {
     const pending = openLane();
-    expectRefused(pending, stepLane(pending.json, event), error, reason);
+    expectRefused(pending, sendToLane(pending.json, event), error, reason);
   });
 });
 
 describe('after a refusal', () => {
   it('the lane still takes a valid decision, as if the refusal never happened', () => {
     const pending = openLane();
-    const refused = stepLane(pending.json, decide('APPROVE', { actorId: PROPOSER }));
-    const fromRefused = stepLane(refused.json, valid.APPROVE());
-    const direct = stepLane(pending.json, valid.APPROVE());
+    const refused = sendToLane(pending.json, decide('APPROVE', { actorId: PROPOSER }));
+    const fromRefused = sendToLane(refused.json, valid.APPROVE());
+    const direct = sendToLane(pending.json, valid.APPROVE());
 
     expect(fromRefused.json).toBe(direct.json);
     expect(fromRefused.effects).toEqual(direct.effects);

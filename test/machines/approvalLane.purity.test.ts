@@ -9,7 +9,7 @@ import {
   laneStates,
   openLane,
   reach,
-  stepLane,
+  sendToLane,
   valid,
 } from './laneHarness.js';
 
@@ -104,8 +104,8 @@ describe('same snapshot, same event, same outcome', () => {
 
   it.each(cells)('$state × $event: twice from the same snapshot, identical', ({ state, event }) => {
     const saved = reach(state).json;
-    const first = stepLane(saved, valid[event]());
-    const second = stepLane(saved, valid[event]());
+    const first = sendToLane(saved, valid[event]());
+    const second = sendToLane(saved, valid[event]());
 
     expect(second.json).toBe(first.json);
     expect(second.effects).toEqual(first.effects);
@@ -114,7 +114,7 @@ describe('same snapshot, same event, same outcome', () => {
   it('does not mutate the event it is given', () => {
     const event = valid.APPROVE();
     const copy = structuredClone(event);
-    stepLane(openLane().json, event);
+    sendToLane(openLane().json, event);
 
     expect(event).toEqual(copy);
   });
@@ -128,8 +128,11 @@ describe('the countersign/machines entry point', () => {
         'APPROVAL_LANE_MACHINE_VERSION',
         'approvalLaneDefinition',
         'approvalLaneMachine',
+        'blockingLaneStatuses',
+        'dueLaneStatuses',
         'laneSnapshotMigrations',
         'restoreLaneSnapshot',
+        'runPersistedCycle',
         'terminalLaneStatuses',
       ].sort(),
     );

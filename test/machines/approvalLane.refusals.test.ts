@@ -7,7 +7,7 @@ import {
   laneStates,
   reach,
   stateValues,
-  stepLane,
+  sendToLane,
   transitions,
   valid,
 } from './laneHarness.js';
@@ -56,7 +56,7 @@ describe('events with no transition', () => {
     '$state × $event: snapshot unchanged, nothing emitted',
     ({ state, event }) => {
       const before = at(state);
-      const after = stepLane(before.json, valid[event]());
+      const after = sendToLane(before.json, valid[event]());
 
       expect(after.effects).toEqual<LaneEffect[]>([]);
       expect(after.json).toBe(before.json);
@@ -76,7 +76,7 @@ describe('events with a transition', () => {
     '$state × $event → $to, with exactly one audit',
     ({ state, event, to }) => {
       const before = at(state);
-      const after = stepLane(before.json, valid[event]());
+      const after = sendToLane(before.json, valid[event]());
 
       expect(after.lane.value).toEqual(stateValues[to!]);
       expect(after.json).not.toBe(before.json);
@@ -92,7 +92,7 @@ describe('restoring', () => {
     'a %s snapshot restores and saves back unchanged, emitting nothing',
     (state) => {
       // Entry effects (approved's approval-resume job) must not fire again on every restore.
-      const again = stepLane(at(state).json, null);
+      const again = sendToLane(at(state).json, null);
 
       expect(again.json).toBe(at(state).json);
       expect(again.effects).toEqual([]);

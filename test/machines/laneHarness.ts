@@ -1,16 +1,18 @@
 import { createActor } from 'xstate';
 import type { Snapshot, StateValue } from 'xstate';
 import { approvalLaneMachine } from '../../machines/approvalLane.machine.js';
+import { runPersistedCycle } from '../../machines/persistedActor.js';
 import type { LaneContext, LaneEffect, LaneEvent, LaneInput } from '../../machines/laneTypes.js';
 
-// Shared by the machine suites: fixed facts, well-formed events, and the stateless cycle
-// (restore → send → persist → stop) with every snapshot passed around as JSON text, so each
-// step proves that what was saved is enough to carry on.
+// Shared by the machine suites: fixed facts, well-formed events, and the one persisted-actor
+// cycle the runtime uses, with every snapshot passed around as JSON text, so each turn
+// proves that what was saved is enough to carry on.
 
 export const PROPOSER = 'user:alice';
 export const APPROVER = 'user:bob';
 export const ROLE = 'approver:high';
 export const INPUT_HASH = 'sha256:' + 'a'.repeat(64);
+export const CALL_DIGEST = 'c'.repeat(64);
 
 export const OPENED_AT = '2030-01-01T00:00:00.000Z';
 export const DECIDED_AT = '2030-01-01T12:00:00.000Z';
@@ -46,6 +48,7 @@ export function laneInput(overrides: Partial<LaneInput> = {}): LaneInput {
     proposerId: PROPOSER,
     requiredRole: ROLE,
     inputHash: INPUT_HASH,
+    callDigest: CALL_DIGEST,
     expiresAt: EXPIRES_AT,
     requestedBy: PROPOSER,
     at: OPENED_AT,
@@ -81,6 +84,7 @@ export const valid: { [T in LaneEventType]: () => LaneEventOf<T> } = {
   EXECUTION_CLAIMED: () => ({
     type: 'EXECUTION_CLAIMED',
     inputHash: INPUT_HASH,
+    callDigest: CALL_DIGEST,
     leaseUntil: LEASE_UNTIL,
     at: CLAIMED_AT,
   }),
@@ -109,43 +113,31 @@ export interface PersistedLane {
   context: LaneContext;
 }
 
-/** One turn of the stateless cycle. */
-export interface LaneStep {
+/** One turn of the persisted-actor cycle. */
+export interface LaneTurn {
   /** The persisted snapshot exactly as it would be saved. */
   json: string;
   lane: PersistedLane;
   effects: LaneEffect[];
 }
 
-function cycle(from: { input: LaneInput } | { json: string }, event: LaneEvent | null): LaneStep {
-  const actor =
-    'input' in from
-      ? createActor(approvalLaneMachine, { input: from.input })
-      : // A restored actor ignores input; the machine's type asks for one all the same.
-        createActor(approvalLaneMachine, {
-          snapshot: JSON.parse(from.json) as Snapshot<unknown>,
-          input: undefined as never,
-        });
-  const effects: LaneEffect[] = [];
-  let failure: unknown = null;
-  // Listeners go on before start(): the opening transition emits during start.
-  actor.on('*', (effect) => effects.push(effect));
-  actor.subscribe({ error: (error) => (failure = error) });
-  actor.start();
-  if (event) actor.send(event);
-  const json = JSON.stringify(actor.getPersistedSnapshot());
-  actor.stop();
-  if (failure !== null) throw new Error(`lane machine failed: ${String(failure)}`);
-  return { json, lane: JSON.parse(json) as PersistedLane, effects };
+// The production cycle, with what it persists passed on as JSON text.
+function cycle(from: { input: LaneInput } | { json: string }, event: LaneEvent | null): LaneTurn {
+  const start = 'input' in from ? from : { snapshot: JSON.parse(from.json) as Snapshot<unknown> };
+  const result = runPersistedCycle(approvalLaneMachine, start, event ? [event] : []);
+  if (!result.ok) throw new Error(`lane ${result.detail}`);
+  const state = result.states.at(-1) ?? result.start;
+  const json = JSON.stringify(state.persisted);
+  return { json, lane: JSON.parse(json) as PersistedLane, effects: state.effects };
 }
 
 /** Opens a fresh lane from `input`. */
-export function openLane(input: LaneInput = laneInput()): LaneStep {
+export function openLane(input: LaneInput = laneInput()): LaneTurn {
   return cycle({ input }, null);
 }
 
 /** Restores a saved snapshot, sends `event` (or nothing), and saves again. */
-export function stepLane(json: string, event: LaneEvent | null): LaneStep {
+export function sendToLane(json: string, event: LaneEvent | null): LaneTurn {
   return cycle({ json }, event);
 }
 
@@ -205,8 +197,8 @@ const paths: Record<LaneStateName, readonly LaneEventType[]> = {
 };
 
 /** A lane driven to `state` by well-formed events, one stateless cycle each. */
-export function reach(state: LaneStateName): LaneStep {
-  return paths[state].reduce((step, type) => stepLane(step.json, valid[type]()), openLane());
+export function reach(state: LaneStateName): LaneTurn {
+  return paths[state].reduce((turn, type) => sendToLane(turn.json, valid[type]()), openLane());
 }
 
 /** The audit effects among `effects`. */

@@ -6,7 +6,7 @@ import {
 } from '../../machines/approvalLane.machine.js';
 import { laneSnapshotMigrations, restoreLaneSnapshot } from '../../machines/laneSnapshot.js';
 import type { LaneSnapshotMigration, StoredLaneSnapshot } from '../../machines/laneSnapshot.js';
-import { AFTER_DEADLINE, EXPIRES_AT, openLane, reach, stepLane, valid } from './laneHarness.js';
+import { AFTER_DEADLINE, EXPIRES_AT, openLane, reach, sendToLane, valid } from './laneHarness.js';
 
 /** A stored snapshot at the current version: of a fresh lane, or of exactly `snapshot[0]`. */
 function current(...snapshot: [] | [unknown]): StoredLaneSnapshot {
@@ -52,14 +52,14 @@ describe('restoreLaneSnapshot: what it accepts', () => {
       const restored = restoreLaneSnapshot(current(JSON.parse(saved.json)));
       if (!restored.ok) throw new Error(restored.detail);
 
-      expect(stepLane(JSON.stringify(restored.snapshot), null).json).toBe(saved.json);
+      expect(sendToLane(JSON.stringify(restored.snapshot), null).json).toBe(saved.json);
     },
   );
 
-  it('ships with no migrations while version 1 is the only version', () => {
-    expect(APPROVAL_LANE_MACHINE_VERSION).toBe(1);
+  it('is at version 2, with the upgrade from version 1 registered', () => {
+    expect(APPROVAL_LANE_MACHINE_VERSION).toBe(2);
     expect(approvalLaneMachine.version).toBe(String(APPROVAL_LANE_MACHINE_VERSION));
-    expect(laneSnapshotMigrations.size).toBe(0);
+    expect([...laneSnapshotMigrations.keys()]).toEqual([1]);
   });
 });
 
@@ -74,7 +74,7 @@ describe('restoreLaneSnapshot: what it refuses', () => {
     },
   );
 
-  it.each([2, 99, 0, -1, 1.5, Number.NaN])(
+  it.each([3, 99, 0, -1, 1.5, Number.NaN])(
     'refuses version %s (no registered migration) as unsupported_version',
     (machineVersion) => {
       const restored = restoreLaneSnapshot({ ...current(), machineVersion });
@@ -108,7 +108,7 @@ describe('restoreLaneSnapshot: what it refuses', () => {
 
 describe('restoreLaneSnapshot: migrations', () => {
   it('upgrades a version-0 snapshot through the registered migration', () => {
-    const restored = restoreLaneSnapshot(versionZero(), new Map([[0, renameDeadline]]));
+    const restored = restoreLaneSnapshot(versionZero(), new Map([[0, renameDeadline]]), 1);
     if (!restored.ok) throw new Error(restored.detail);
 
     expect(restored.upgradedFrom).toBe(0);
@@ -116,15 +116,15 @@ describe('restoreLaneSnapshot: migrations', () => {
   });
 
   it('the upgraded snapshot drives the machine: the renamed deadline is enforced', () => {
-    const restored = restoreLaneSnapshot(versionZero(), new Map([[0, renameDeadline]]));
+    const restored = restoreLaneSnapshot(versionZero(), new Map([[0, renameDeadline]]), 1);
     if (!restored.ok) throw new Error(restored.detail);
     const json = JSON.stringify(restored.snapshot);
 
-    const late = stepLane(json, { ...valid.APPROVE(), at: AFTER_DEADLINE });
+    const late = sendToLane(json, { ...valid.APPROVE(), at: AFTER_DEADLINE });
     expect(late.effects).toEqual([
       { type: 'refused', error: 'expired', reason: 'decision_after_deadline' },
     ]);
-    const approved = stepLane(json, valid.APPROVE());
+    const approved = sendToLane(json, valid.APPROVE());
     expect(approved.lane.value).toBe('approved');
     expect(approved.lane.context.expiresAt).toBe(EXPIRES_AT);
   });
@@ -183,5 +183,42 @@ describe('restoreLaneSnapshot: migrations', () => {
 
     expect(restored).toMatchObject({ ok: true, upgradedFrom: null });
     expect(migration).not.toHaveBeenCalled();
+  });
+});
+
+/** A lane as version 1 stored it: no call digest in the context or the decision. */
+function versionOne(state: 'pending' | 'approved' | 'queued'): StoredLaneSnapshot {
+  const now = JSON.parse(reach(state).json) as Json;
+  const { callDigest: _digest, decision, ...context } = contextOf(now);
+  const legacyDecision = decision === null ? null : { ...(decision as Json) };
+  if (legacyDecision) delete legacyDecision.callDigest;
+  return {
+    machineId: APPROVAL_LANE_MACHINE_ID,
+    machineVersion: 1,
+    snapshot: { ...now, context: { ...context, decision: legacyDecision } },
+  };
+}
+
+describe('restoreLaneSnapshot: lanes stored by version 1 (before call digests)', () => {
+  it('upgrades a pending lane: no digest, and approving it records none', () => {
+    const restored = restoreLaneSnapshot(versionOne('pending'));
+    if (!restored.ok) throw new Error(restored.detail);
+
+    expect(restored.upgradedFrom).toBe(1);
+    const approved = sendToLane(JSON.stringify(restored.snapshot), valid.APPROVE());
+    expect(approved.lane.context.callDigest).toBeNull();
+    expect(approved.lane.context.decision).toMatchObject({ kind: 'approved', callDigest: null });
+  });
+
+  it('an upgraded queued lane runs on its input hash; a claim with no authority still fails', () => {
+    const restored = restoreLaneSnapshot(versionOne('queued'));
+    if (!restored.ok) throw new Error(restored.detail);
+    const json = JSON.stringify(restored.snapshot);
+
+    const claimed = sendToLane(json, { ...valid.EXECUTION_CLAIMED(), callDigest: 'd'.repeat(64) });
+    expect(claimed.lane.value).toEqual({ execution_pending: 'running' });
+    const refused = sendToLane(json, { ...valid.EXECUTION_CLAIMED(), callDigest: null });
+    expect(refused.lane.value).toBe('execution_failed');
+    expect(refused.lane.context.failure).toMatchObject({ code: 'call_mismatch' });
   });
 });

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isInvalidRequestError } from '../../src/errors/invalidRequestError.js';
 import type { ProposalContext } from '../../src/pipeline/proposalRequest.js';
-import type { Harness } from './fixtures.js';
-import { openHarness, payer, rejectionOf } from './fixtures.js';
+import { payer, rejectionOf, useHarness } from './fixtures.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 /** Proposes with arguments of any shape, as untyped host code can. */
 function proposeUntyped(toolRef: unknown, actorId: unknown, context: unknown) {

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isInvalidRequestError } from '../../src/errors/invalidRequestError.js';
-import type { Harness } from './fixtures.js';
-import { openHarness, rejectionOf } from './fixtures.js';
+import { rejectionOf, useHarness } from './fixtures.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 const oneMegabyte = 'x'.repeat(1024 * 1024);
 

@@ -1,4 +1,4 @@
-import { vi } from 'vitest';
+import { afterAll, beforeAll, vi } from 'vitest';
 import { z } from 'zod';
 import { createGovernance } from '../../src/governance.js';
 import type { Governance } from '../../src/governance.js';
@@ -75,7 +75,15 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function openHarness(tools: readonly ToolDefinition[] = fixtureTools) {
+/** Gives the calling file (or suite) a harness on `tools`, open from beforeAll to afterAll. */
+export function useHarness(tools: readonly ToolDefinition[] = fixtureTools): Harness {
+  const h = {} as Harness; // filled in by beforeAll, so the caller can hold it from the start
+  beforeAll(async () => void Object.assign(h, await openHarness(tools)));
+  afterAll(() => h.close?.()); // close is unset when beforeAll failed
+  return h;
+}
+
+async function openHarness(tools: readonly ToolDefinition[]): Promise<Harness> {
   const db = await createTestDatabase();
   const gov = await createGovernance({ tools, databaseUrl: db.url });
   const sql = await openSql(db.url);

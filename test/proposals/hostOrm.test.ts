@@ -1,21 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import {
-  countersignEntities,
-  createGovernance,
-  defineTool,
-  isConfigurationError,
-} from '../../src/index.js';
+import { countersignEntities, createGovernance, isConfigurationError } from '../../src/index.js';
 import { createTestDatabase } from '../support/testDatabase.js';
-
-const note = defineTool({
-  name: 'note',
-  input: z.object({ text: z.string() }),
-  riskTier: 'low',
-  approvalMode: 'auto',
-  run: () => 'noted',
-});
+import { noteTool as note } from './fixtures.js';
 
 // A host that brings its own MikroORM: countersign migrates with its own migrations and
 // leaves the host's ORM open when it closes.

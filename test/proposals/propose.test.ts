@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isDatabaseError } from '../../src/errors/databaseError.js';
-import type { Harness } from './fixtures.js';
-import { openHarness, payer, refundRun } from './fixtures.js';
+import { payer, refundRun, useHarness } from './fixtures.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+/** The call digest the first event records: a SHA-256. */
+const DIGEST = expect.stringMatching(/^[0-9a-f]{64}$/);
+
+const h = useHarness();
 
 describe('unknown tool', () => {
   it('returns unsupported / unknown_tool and writes no row', async () => {
@@ -74,7 +70,7 @@ describe('a known tool blocked by a gate', () => {
       const events = await h.gov.listEvents(result.proposal.id);
       expect(events).toHaveLength(1);
       expect(events[0]).toMatchObject({ seq: 1, type: 'proposal_blocked', actorId: 'agent-2' });
-      expect(events[0]?.payload).toEqual({ outcome, reason });
+      expect(events[0]?.payload).toEqual({ outcome, reason, callDigest: DIGEST });
       expect(await h.gov.getProposal(result.proposal.id)).toEqual(result.proposal);
     },
   );
@@ -134,6 +130,7 @@ describe('a call that passes every gate', () => {
       riskTier: 'high',
       approvalMode: 'requires_approval',
       idempotencyKey: result.proposal.idempotencyKey,
+      callDigest: DIGEST,
     });
     expect(await h.gov.getProposal(result.proposal.id)).toEqual(result.proposal);
   });

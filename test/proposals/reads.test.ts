@@ -1,16 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appendEvents, draft } from '../audit/chainSql.js';
-import type { Harness } from './fixtures.js';
-import { openHarness, payer } from './fixtures.js';
+import { payer, useHarness } from './fixtures.js';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await openHarness();
-});
-afterAll(async () => {
-  await h?.close();
-});
+const h = useHarness();
 
 /** Proposes a refund that passes every gate and returns the stored proposal. */
 async function proposed(orderId: string, conversationId: string | null = null) {

@@ -4,7 +4,7 @@ import type { JobWithState } from 'agenda';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobBackend } from '../../scheduler/jobBackend.js';
-import type { JobOutcome, LaneSteps } from '../../scheduler/laneJob.js';
+import type { JobOutcome, LaneJobHandlers } from '../../scheduler/laneJobs.js';
 import { createScheduler } from '../../scheduler/scheduler.js';
 import type { Scheduler } from '../../scheduler/scheduler.js';
 import { createTestDatabase, openSql } from '../support/testDatabase.js';
@@ -19,7 +19,7 @@ interface StepCall {
   at: number;
 }
 
-/** LaneSteps that record every call; per lane, a delay and an outcome can be set. */
+/** LaneJobHandlers that record every call; per lane, a delay and an outcome can be set. */
 function recordingSteps() {
   const started: StepCall[] = [];
   const finished: StepCall[] = [];
@@ -35,7 +35,7 @@ function recordingSteps() {
       finished.push({ step: name, laneId, at: Date.now() });
       return outcomes.get(laneId) ?? { status: 'applied', laneStatus: 'execution_pending' };
     };
-  const steps: LaneSteps = {
+  const steps: LaneJobHandlers = {
     expire: step('expire'),
     resume: step('resume'),
     execute: step('execute'),

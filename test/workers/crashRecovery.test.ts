@@ -1,22 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createGovernance } from '../../src/index.js';
-import type { Governance } from '../../src/index.js';
-import { createTestDatabase, openSql } from '../support/testDatabase.js';
 import { crashTools } from './fixtures/crashTools.js';
-import { approvedLane, openLane } from './support/lifecycle.js';
-import {
-  createSideEffectTable,
-  laneEventTypes,
-  laneState,
-  runsOf,
-  settleLaneJobs,
-  uniqueTag,
-  waitForLane,
-  workerOptions,
-} from './support/workerHarness.js';
-import type { Sql } from './support/workerHarness.js';
+import { openLane } from './support/lifecycle.js';
+import { workerOptions } from './support/sideEffectTools.js';
+import { uniqueTag, useWorkerSuite } from './support/workerHarness.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./fixtures/crashChild.ts', import.meta.url));
@@ -58,22 +47,9 @@ const scenarios = [
 // restart every lane finishes, a non-idempotent tool never runs twice, an idempotent one
 // completes (with the same idempotency key).
 describe('a worker process killed with SIGKILL', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let sql: Sql;
-  /** Proposes and decides; never runs workers, so only the crash child takes the lane. */
-  let host: Governance;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = await openSql(db.url);
-    await createSideEffectTable(sql);
-    host = await createGovernance(workerOptions(db.url, crashTools(sql)));
-  });
-  afterAll(async () => {
-    await host?.close();
-    await sql?.close();
-    await db?.drop();
-  });
+  // The host, h.gov, proposes and decides; it never runs workers, so only the crash child
+  // takes the lane.
+  const h = useWorkerSuite({ tools: crashTools, startWorkers: false });
 
   it.each(scenarios.map((s) => [s.point, s.tool, s.end, s.runs] as const))(
     'killed %s, %s tool: after a restart the lane ends %s with %i run(s)',
@@ -82,22 +58,21 @@ describe('a worker process killed with SIGKILL', () => {
       // before_enqueue: the child approves; otherwise the host approves and the child's
       // workers take the resume job.
       const { proposalId, laneId } =
-        point === 'before_enqueue'
-          ? await openLane(host, tool, tag)
-          : await approvedLane(host, tool, tag);
+        point === 'before_enqueue' ? await h.openLane(tool, tag) : await h.approvedLane(tool, tag);
 
-      const child = await runCrashChild(db.url, point, laneId);
+      const child = await runCrashChild(h.url, point, laneId);
 
       expect(child.signal, child.output).toBe('SIGKILL');
-      const crashed = await laneState(sql, laneId);
+      const crashed = await h.laneState(laneId);
       if (point === 'before_enqueue') {
         // The approval committed, its resume job was never stored.
         expect(crashed).toMatchObject({ status: 'approved', decided_by: 'reviewer-1' });
-        const stored = await sql.query(`select 1 from countersign_jobs where data->>'laneId' = ?`, [
-          laneId,
-        ]);
+        const stored = await h.sql.query(
+          `select 1 from countersign_jobs where data->>'laneId' = ?`,
+          [laneId],
+        );
         expect(stored).toEqual([]);
-        expect(await runsOf(sql, tag)).toEqual([]);
+        expect(await h.runsOf(tag)).toEqual([]);
       } else {
         // The claim committed and the tool wrote its side effect; nothing after that.
         expect(crashed).toMatchObject({
@@ -105,22 +80,22 @@ describe('a worker process killed with SIGKILL', () => {
           execution_state: 'running',
           attempt: 1,
         });
-        expect(await runsOf(sql, tag)).toHaveLength(1);
+        expect(await h.runsOf(tag)).toHaveLength(1);
       }
 
       // A child that ran workers may have died holding the reconcile sweep's Agenda lock,
       // which Agenda keeps for 10 minutes (see the last test of this file, which shows that
       // bug). Released here so these scenarios test the lanes' own recovery, one cause each.
-      await sql.query(
+      await h.sql.query(
         `update countersign_jobs set locked_at = null where name = 'countersign:reconcile'`,
       );
-      const restarted = await createGovernance(workerOptions(db.url, crashTools(sql)));
+      const restarted = await createGovernance(workerOptions(h.url, crashTools(h.sql)));
       try {
         await restarted.startWorkers();
-        const lane = await waitForLane(sql, laneId, undefined, 20_000);
+        const lane = await h.waitForLane(laneId, undefined, 20_000);
 
         expect(lane.status).toBe(end);
-        const rows = await runsOf(sql, tag);
+        const rows = await h.runsOf(tag);
         expect(rows).toHaveLength(runs);
         expect(new Set(rows.map((r) => r.idem_key))).toEqual(new Set([`countersign:${laneId}`]));
         expect(rows.map((r) => r.attempt)).toEqual(rows.map((_, i) => i + 1));
@@ -131,11 +106,11 @@ describe('a worker process killed with SIGKILL', () => {
           expect(lane.failure).toBeNull();
           expect(lane.result).toEqual({ done: tag, attempt: runs });
         }
-        const events = await laneEventTypes(sql, laneId);
+        const events = await h.laneEventTypes(laneId);
         expect(events.at(-1)).toBe(end);
         if (runs === 2) expect(events).toContain('execution_retry_scheduled');
         expect(await restarted.verifyAuditTrail(proposalId)).toMatchObject({ ok: true });
-        await settleLaneJobs(sql);
+        await h.settleLaneJobs();
       } finally {
         await restarted.close();
       }
@@ -145,20 +120,20 @@ describe('a worker process killed with SIGKILL', () => {
   // The sweep is one Agenda job shared by every process. A process killed while it holds that
   // job's lock must not stop expiries, lease settling and re-drives everywhere else.
   it('a process killed inside the reconcile sweep does not stop the sweep for the processes that remain', async () => {
-    const victim = await openLane(host, 'once', uniqueTag('sweep-victim'), { ttlSeconds: 1 });
+    const victim = await h.openLane('once', uniqueTag('sweep-victim'), { ttlSeconds: 1 });
 
-    const child = await runCrashChild(db.url, 'during_sweep', victim.laneId);
+    const child = await runCrashChild(h.url, 'during_sweep', victim.laneId);
 
     expect(child.signal, child.output).toBe('SIGKILL');
     // The child died after the sweep committed this expiry, before the sweep finished.
-    expect((await laneState(sql, victim.laneId)).status).toBe('expired');
-    const restarted = await createGovernance(workerOptions(db.url, crashTools(sql)));
+    expect((await h.laneState(victim.laneId)).status).toBe('expired');
+    const restarted = await createGovernance(workerOptions(h.url, crashTools(h.sql)));
     try {
       await restarted.startWorkers();
       const later = await openLane(restarted, 'once', uniqueTag('sweep-later'), { ttlSeconds: 1 });
 
       // Due one second from now; the sweep runs every 500 ms in the surviving process.
-      const lane = await waitForLane(sql, later.laneId, ['expired'], 20_000);
+      const lane = await h.waitForLane(later.laneId, ['expired'], 20_000);
 
       expect(lane.status).toBe('expired');
     } finally {

@@ -1,56 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createGovernance } from '../../src/index.js';
-import type { Governance, LaneJobRequest } from '../../src/index.js';
-import { approvedLane, expectOk, openLane } from './support/lifecycle.js';
-import { approver, sideEffectTools } from './support/sideEffectTools.js';
-import {
-  laneEventTypes,
-  laneState,
-  runsOf,
-  startWorkerSuite,
-  uniqueTag,
-  waitFor,
-  waitForLane,
-  workerOptions,
-} from './support/workerHarness.js';
-import type { Sql, WorkerSuite } from './support/workerHarness.js';
+import type { LaneJobRequest } from '../../src/index.js';
+import { expectOk, openLane } from './support/lifecycle.js';
+import { approver, sideEffectTools, workerOptions } from './support/sideEffectTools.js';
+import { uniqueTag, useWorkerSuite, waitFor } from './support/workerHarness.js';
 
 describe('the execution worker', () => {
-  let suite: WorkerSuite;
-  let sql: Sql;
-  let gov: Governance;
-
-  beforeAll(async () => {
-    suite = await startWorkerSuite();
-    ({ sql, gov } = suite);
-  });
-  afterAll(async () => {
-    await suite?.close();
-  });
+  const h = useWorkerSuite();
 
   /** A lane approved after the one under test has executed: the workers had their chance. */
   async function barrier() {
-    const later = await approvedLane(gov, 'ship', uniqueTag('barrier'));
-    expect((await waitForLane(sql, later.laneId)).status).toBe('executed');
+    const later = await h.approvedLane('ship', uniqueTag('barrier'));
+    expect((await h.waitForLane(later.laneId)).status).toBe('executed');
   }
 
   it('fails a run that ignores its signal with `timeout` at the deadline, and aborts the signal', async () => {
     const tag = uniqueTag('slow');
-    const { laneId } = await approvedLane(gov, 'slow', tag);
+    const { laneId } = await h.approvedLane('slow', tag);
 
-    const lane = await waitForLane(sql, laneId);
+    const lane = await h.waitForLane(laneId);
 
     expect(lane.status).toBe('execution_failed');
     expect(lane.failure).toMatchObject({ code: 'timeout' });
     // The run carries on in the background; when it wakes, its signal has been aborted.
     const [run] = await waitFor(
       'the slow run to record itself',
-      () => runsOf(sql, tag),
+      () => h.runsOf(tag),
       (rows) => rows.length > 0,
     );
     expect(run).toMatchObject({ attempt: 1, note: 'aborted=true' });
     // Its late return changes nothing.
-    expect(await laneState(sql, laneId)).toMatchObject({
+    expect(await h.laneState(laneId)).toMatchObject({
       status: 'execution_failed',
       version: lane.version,
     });
@@ -58,9 +38,9 @@ describe('the execution worker', () => {
 
   it('fails a throwing tool with `tool_error`; not idempotent, so it ran once', async () => {
     const tag = uniqueTag('broken');
-    const { proposalId, laneId } = await approvedLane(gov, 'broken', tag);
+    const { proposalId, laneId } = await h.approvedLane('broken', tag);
 
-    const lane = await waitForLane(sql, laneId);
+    const lane = await h.waitForLane(laneId);
     await barrier();
 
     expect(lane.status).toBe('execution_failed');
@@ -68,15 +48,15 @@ describe('the execution worker', () => {
       code: 'tool_error',
       message: `broken tool failed for ${tag}`,
     });
-    expect(await runsOf(sql, tag)).toHaveLength(1);
-    expect(await laneEventTypes(sql, laneId)).toEqual([
+    expect(await h.runsOf(tag)).toHaveLength(1);
+    expect(await h.laneEventTypes(laneId)).toEqual([
       'approval_requested',
       'approved',
       'execution_enqueued',
       'execution_started',
       'execution_failed',
     ]);
-    expect(await gov.getLatestApproval(proposalId)).toMatchObject({
+    expect(await h.gov.getLatestApproval(proposalId)).toMatchObject({
       status: 'execution_failed',
       failure: { code: 'tool_error' },
       result: null,
@@ -85,17 +65,17 @@ describe('the execution worker', () => {
 
   it('retries an idempotent tool with the same idempotency key until it succeeds', async () => {
     const tag = uniqueTag('flaky');
-    const { proposalId, laneId } = await approvedLane(gov, 'flaky', tag);
+    const { proposalId, laneId } = await h.approvedLane('flaky', tag);
 
-    const lane = await waitForLane(sql, laneId);
+    const lane = await h.waitForLane(laneId);
 
     expect(lane).toMatchObject({ status: 'executed', attempt: 3, failure: null });
     expect(lane.result).toEqual({ settled: tag, attempt: 3 });
-    const runs = await runsOf(sql, tag);
+    const runs = await h.runsOf(tag);
     expect(runs.map((r) => r.attempt)).toEqual([1, 2, 3]);
     expect(new Set(runs.map((r) => r.idem_key)).size).toBe(1);
     expect(runs[0]!.idem_key).toContain(laneId);
-    expect(await laneEventTypes(sql, laneId)).toEqual([
+    expect(await h.laneEventTypes(laneId)).toEqual([
       'approval_requested',
       'approved',
       'execution_enqueued',
@@ -106,14 +86,14 @@ describe('the execution worker', () => {
       'execution_started',
       'executed',
     ]);
-    expect(await gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 10 });
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 10 });
   });
 
   it('refuses to run an input that no longer hashes to the approved one: input_mismatch, tool never ran', async () => {
     // A governance without workers whose jobs go nowhere: the lane waits, queued, with no job.
     const held: LaneJobRequest[] = [];
     const quiet = await createGovernance(
-      workerOptions(suite.url, sideEffectTools(sql), { enqueue: (job) => void held.push(job) }),
+      workerOptions(h.url, sideEffectTools(h.sql), { enqueue: (job) => void held.push(job) }),
     );
     const tag = uniqueTag('tamper');
     const forged = uniqueTag('forged');
@@ -127,7 +107,7 @@ describe('the execution worker', () => {
         executionState: 'queued',
       });
       expect(held.map((j) => j.name)).toContain('countersign:tool-execution');
-      await sql.query(`update tool_proposals set input_snapshot = ?::jsonb where id = ?`, [
+      await h.sql.query(`update tool_proposals set input_snapshot = ?::jsonb where id = ?`, [
         JSON.stringify({ tag: forged }),
         opened.proposalId,
       ]);
@@ -136,14 +116,14 @@ describe('the execution worker', () => {
     }
 
     // The running workers' reconciler re-drives the queued lane.
-    const lane = await waitForLane(sql, laneId);
+    const lane = await h.waitForLane(laneId);
 
     expect(lane.status).toBe('execution_failed');
     expect(lane.failure).toMatchObject({ code: 'input_mismatch' });
     expect(lane.attempt).toBe(0);
-    expect(await runsOf(sql, tag)).toEqual([]);
-    expect(await runsOf(sql, forged)).toEqual([]);
-    expect(await laneEventTypes(sql, laneId)).toEqual([
+    expect(await h.runsOf(tag)).toEqual([]);
+    expect(await h.runsOf(forged)).toEqual([]);
+    expect(await h.laneEventTypes(laneId)).toEqual([
       'approval_requested',
       'approved',
       'execution_enqueued',

@@ -1,31 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Governance } from '../../src/index.js';
-import { expectOk, openLane } from './support/lifecycle.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectOk } from './support/lifecycle.js';
 import { approver } from './support/sideEffectTools.js';
-import {
-  fingerprint,
-  jobRow,
-  laneState,
-  openJobClient,
-  runsOf,
-  startWorkerSuite,
-  uniqueTag,
-  waitFor,
-  waitForLane,
-} from './support/workerHarness.js';
-import type { JobRow, Sql, WorkerSuite } from './support/workerHarness.js';
+import { uniqueTag, useWorkerSuite, waitFor } from './support/workerHarness.js';
+import type { JobRow } from './support/workerHarness.js';
 
-type JobClient = Awaited<ReturnType<typeof openJobClient>>;
 const ignore = () => undefined;
 
 // Payloads round-trip through JSON and anyone with access to the job table can write one:
 // each must be checked on arrival, fail its job with a reason, and touch no lane.
 describe('lane jobs with garbage payloads', () => {
-  let suite: WorkerSuite;
-  let sql: Sql;
-  let gov: Governance;
-  let jobs: JobClient;
+  // The sweep runs once at start and then not for an hour, so only the jobs under test
+  // can move these lanes.
+  const h = useWorkerSuite({
+    jobClient: true,
+    overrides: { scheduler: { processEveryMs: 200, reconcileEveryMs: 3_600_000 } },
+  });
   /** Lanes each one valid job away from moving: due for expiry, approved, queued. */
   const lanes = { expiry: '', resume: '', execution: '' };
   const tags = {
@@ -35,45 +25,34 @@ describe('lane jobs with garbage payloads', () => {
   };
 
   beforeAll(async () => {
-    // The sweep runs once at start and then not for an hour, so only the jobs under test
-    // can move these lanes.
-    suite = await startWorkerSuite({
-      scheduler: { processEveryMs: 200, reconcileEveryMs: 3_600_000 },
-    });
-    ({ sql, gov } = suite);
     await waitFor(
       'the first reconcile sweep',
       () =>
-        sql.query(
+        h.sql.query(
           `select 1 from countersign_jobs where name = 'countersign:reconcile' and last_finished_at is not null`,
         ),
       (rows) => rows.length === 1,
     );
-    jobs = await openJobClient(suite.url);
 
     // Decisions whose jobs go nowhere: the lanes wait for a job that only this test sends.
-    lanes.expiry = (await openLane(gov, 'ship', tags.expiry, { ttlSeconds: 1 })).laneId;
-    lanes.resume = (await openLane(gov, 'ship', tags.resume)).laneId;
-    expectOk(await gov.approve(lanes.resume, approver, { enqueue: ignore }));
-    lanes.execution = (await openLane(gov, 'ship', tags.execution)).laneId;
-    expectOk(await gov.approve(lanes.execution, approver, { enqueue: ignore }));
-    expectOk(await gov.executeApproved(lanes.execution, { enqueue: ignore }));
-    const due = (await laneState(sql, lanes.expiry)).expires_at_ms!;
+    lanes.expiry = (await h.openLane('ship', tags.expiry, { ttlSeconds: 1 })).laneId;
+    lanes.resume = (await h.openLane('ship', tags.resume)).laneId;
+    expectOk(await h.gov.approve(lanes.resume, approver, { enqueue: ignore }));
+    lanes.execution = (await h.openLane('ship', tags.execution)).laneId;
+    expectOk(await h.gov.approve(lanes.execution, approver, { enqueue: ignore }));
+    expectOk(await h.gov.executeApproved(lanes.execution, { enqueue: ignore }));
+    const due = (await h.laneState(lanes.expiry)).expires_at_ms!;
     await waitFor(
       'the lane deadline to pass',
       () => Date.now(),
       (now) => now > due + 10,
     );
   });
-  afterAll(async () => {
-    await jobs?.close();
-    await suite?.close();
-  });
 
   async function waitForFailure(id: string): Promise<JobRow> {
     const row = await waitFor(
       `job ${id} to fail`,
-      () => jobRow(sql, id),
+      () => h.jobRow(id),
       (r) => r === null || r.failed_at !== null,
     );
     expect(row, `job ${id} succeeded (and was removed) instead of failing`).not.toBeNull();
@@ -107,11 +86,11 @@ describe('lane jobs with garbage payloads', () => {
         { data: { laneId: unknown }, reason: new RegExp(`no lane ${unknown}`) },
         { data: { laneId, extra: 1 }, reason: /invalid payload: .*Unrecognized key: "extra"/ },
       ];
-      const before = await fingerprint(sql);
-      const laneBefore = await laneState(sql, laneId);
+      const before = await h.fingerprint();
+      const laneBefore = await h.laneState(laneId);
 
       const ids = [];
-      for (const p of payloads) ids.push(await jobs.now(name, p.data));
+      for (const p of payloads) ids.push(await h.jobs.now(name, p.data));
       const failed = [];
       for (const id of ids) failed.push(await waitForFailure(id));
 
@@ -119,9 +98,9 @@ describe('lane jobs with garbage payloads', () => {
         expect(row.fail_reason, JSON.stringify(payloads[i]!.data)).toMatch(payloads[i]!.reason);
         expect(row.fail_reason!.startsWith(`${name}: `)).toBe(true);
       }
-      expect(await fingerprint(sql)).toBe(before);
-      expect(await laneState(sql, laneId)).toEqual(laneBefore);
-      const [{ n }] = (await sql.query<{ n: number }>(
+      expect(await h.fingerprint()).toBe(before);
+      expect(await h.laneState(laneId)).toEqual(laneBefore);
+      const [{ n }] = (await h.sql.query<{ n: number }>(
         `select count(*)::int as n from side_effects`,
       )) as [{ n: number }];
       expect(n).toBe(0);
@@ -132,19 +111,19 @@ describe('lane jobs with garbage payloads', () => {
   // above was the payload check at work, not lanes nothing could move.
   it('the same lanes move when a well-formed job for them arrives', async () => {
     const ids = await Promise.all(
-      cases.map(({ step, name }) => jobs.now(name, { laneId: lanes[step] })),
+      cases.map(({ step, name }) => h.jobs.now(name, { laneId: lanes[step] })),
     );
 
-    expect((await waitForLane(sql, lanes.expiry)).status).toBe('expired');
-    expect((await waitForLane(sql, lanes.resume)).status).toBe('executed');
-    expect((await waitForLane(sql, lanes.execution)).status).toBe('executed');
-    expect(await runsOf(sql, tags.resume)).toHaveLength(1);
-    expect(await runsOf(sql, tags.execution)).toHaveLength(1);
-    expect(await runsOf(sql, tags.expiry)).toEqual([]);
+    expect((await h.waitForLane(lanes.expiry)).status).toBe('expired');
+    expect((await h.waitForLane(lanes.resume)).status).toBe('executed');
+    expect((await h.waitForLane(lanes.execution)).status).toBe('executed');
+    expect(await h.runsOf(tags.resume)).toHaveLength(1);
+    expect(await h.runsOf(tags.execution)).toHaveLength(1);
+    expect(await h.runsOf(tags.expiry)).toEqual([]);
     for (const id of ids) {
       await waitFor(
         `job ${id} to be removed`,
-        () => jobRow(sql, id),
+        () => h.jobRow(id),
         (r) => r === null,
       );
     }

@@ -1,45 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Governance } from '../../src/index.js';
-import { approvedLane, expectOk, openLane } from './support/lifecycle.js';
-import { approver } from './support/sideEffectTools.js';
-import {
-  fastScheduler,
-  jobRow,
-  laneEventTypes,
-  laneState,
-  openJobClient,
-  runsOf,
-  startWorkerSuite,
-  uniqueTag,
-  waitFor,
-  waitForLane,
-} from './support/workerHarness.js';
-import type { Sql, WorkerSuite } from './support/workerHarness.js';
-
-type JobClient = Awaited<ReturnType<typeof openJobClient>>;
+import { describe, expect, it } from 'vitest';
+import { expectOk } from './support/lifecycle.js';
+import { approver, fastScheduler } from './support/sideEffectTools.js';
+import { uniqueTag, useWorkerSuite, waitFor } from './support/workerHarness.js';
 
 // The whole lifecycle on a real PostgreSQL server, driven only by the Agenda workers.
 describe('workers on PostgreSQL: the lifecycle end to end', () => {
-  let suite: WorkerSuite;
-  let sql: Sql;
-  let gov: Governance;
-  let jobs: JobClient;
-
-  beforeAll(async () => {
-    suite = await startWorkerSuite();
-    ({ sql, gov } = suite);
-    jobs = await openJobClient(suite.url);
-  });
-  afterAll(async () => {
-    await jobs?.close();
-    await suite?.close();
-  });
+  const h = useWorkerSuite({ jobClient: true });
 
   /** Waits until a stored job has run to success (Agenda removes it then), failing if it failed. */
   async function waitForJobDone(id: string) {
     const row = await waitFor(
       `job ${id} to finish`,
-      () => jobRow(sql, id),
+      () => h.jobRow(id),
       (r) => r === null || r.failed_at !== null,
     );
     expect(row, `job ${id} failed: ${row?.fail_reason}`).toBeNull();
@@ -47,15 +19,15 @@ describe('workers on PostgreSQL: the lifecycle end to end', () => {
 
   it('propose → request → approve → executed: the side effect once, the result stored, the audit chain whole', async () => {
     const tag = uniqueTag('e2e');
-    const { proposalId, laneId } = await approvedLane(gov, 'ship', tag);
+    const { proposalId, laneId } = await h.approvedLane('ship', tag);
 
-    const lane = await waitForLane(sql, laneId);
+    const lane = await h.waitForLane(laneId);
 
     expect(lane.status).toBe('executed');
-    const runs = await runsOf(sql, tag);
+    const runs = await h.runsOf(tag);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ idem_key: expect.stringContaining(laneId), attempt: 1 });
-    const approval = await gov.getLatestApproval(proposalId);
+    const approval = await h.gov.getLatestApproval(proposalId);
     expect(approval).toMatchObject({
       id: laneId,
       status: 'executed',
@@ -64,7 +36,7 @@ describe('workers on PostgreSQL: the lifecycle end to end', () => {
       failure: null,
       result: { shipped: tag, attempt: 1 },
     });
-    expect((await gov.listEvents(proposalId)).map((e) => e.type)).toEqual([
+    expect((await h.gov.listEvents(proposalId)).map((e) => e.type)).toEqual([
       'proposal_created',
       'approval_requested',
       'approved',
@@ -72,7 +44,7 @@ describe('workers on PostgreSQL: the lifecycle end to end', () => {
       'execution_started',
       'executed',
     ]);
-    expect(await gov.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 6 });
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 6 });
   });
 
   it('a rejected, a deferred and an expired lane never run, even with stray resume and execution jobs', async () => {
@@ -81,36 +53,36 @@ describe('workers on PostgreSQL: the lifecycle end to end', () => {
       deferred: uniqueTag('deferred'),
       expired: uniqueTag('expired'),
     };
-    const rejected = await openLane(gov, 'ship', tags.rejected);
-    const deferred = await openLane(gov, 'ship', tags.deferred);
-    const expired = await openLane(gov, 'ship', tags.expired);
-    expectOk(await gov.reject(rejected.laneId, approver, { reason: 'wrong order' }));
-    expectOk(await gov.defer(deferred.laneId, approver, { reason: 'ask the customer' }));
-    expectOk(await gov.expire(expired.laneId));
+    const rejected = await h.openLane('ship', tags.rejected);
+    const deferred = await h.openLane('ship', tags.deferred);
+    const expired = await h.openLane('ship', tags.expired);
+    expectOk(await h.gov.reject(rejected.laneId, approver, { reason: 'wrong order' }));
+    expectOk(await h.gov.defer(deferred.laneId, approver, { reason: 'ask the customer' }));
+    expectOk(await h.gov.expire(expired.laneId));
     const closed = [
       { ...rejected, tag: tags.rejected, status: 'rejected' },
       { ...deferred, tag: tags.deferred, status: 'deferred' },
       { ...expired, tag: tags.expired, status: 'expired' },
     ];
-    const before = await Promise.all(closed.map((l) => laneState(sql, l.laneId)));
+    const before = await Promise.all(closed.map((l) => h.laneState(l.laneId)));
 
     // A duplicated or hand-written job for a closed lane must find it past that step.
     const stray: string[] = [];
     for (const { laneId } of closed) {
-      stray.push(await jobs.now('countersign:approval-resume', { laneId }));
-      stray.push(await jobs.now('countersign:tool-execution', { laneId }));
+      stray.push(await h.jobs.now('countersign:approval-resume', { laneId }));
+      stray.push(await h.jobs.now('countersign:tool-execution', { laneId }));
     }
     for (const id of stray) await waitForJobDone(id);
     // Barrier: a lane approved after them has gone all the way through the same workers.
-    const later = await approvedLane(gov, 'ship', uniqueTag('barrier'));
-    expect((await waitForLane(sql, later.laneId)).status).toBe('executed');
+    const later = await h.approvedLane('ship', uniqueTag('barrier'));
+    expect((await h.waitForLane(later.laneId)).status).toBe('executed');
 
     for (const [i, lane] of closed.entries()) {
-      expect(await runsOf(sql, lane.tag), lane.status).toEqual([]);
-      const now = await laneState(sql, lane.laneId);
+      expect(await h.runsOf(lane.tag), lane.status).toEqual([]);
+      const now = await h.laneState(lane.laneId);
       expect(now.status).toBe(lane.status);
       expect(now.version).toBe(before[i]!.version);
-      expect(await gov.approve(lane.laneId, approver)).toMatchObject({
+      expect(await h.gov.approve(lane.laneId, approver)).toMatchObject({
         ok: false,
         error: 'not_pending',
       });
@@ -119,9 +91,9 @@ describe('workers on PostgreSQL: the lifecycle end to end', () => {
 
   it('a lane with a 2 s TTL is expired by the sweep within reconcileEvery + processEvery + 1 s of its deadline', async () => {
     const tag = uniqueTag('ttl');
-    const { proposalId, laneId } = await openLane(gov, 'ship', tag, { ttlSeconds: 2 });
+    const { proposalId, laneId } = await h.openLane('ship', tag, { ttlSeconds: 2 });
 
-    const lane = await waitForLane(sql, laneId, ['expired'], 15_000);
+    const lane = await h.waitForLane(laneId, ['expired'], 15_000);
 
     expect(lane.expires_at_ms).not.toBeNull();
     const lag = lane.updated_at_ms - lane.expires_at_ms!;
@@ -130,31 +102,31 @@ describe('workers on PostgreSQL: the lifecycle end to end', () => {
       fastScheduler.reconcileEveryMs + fastScheduler.processEveryMs + 1_000,
     );
     expect(lane.decided_by).toBe('system');
-    expect(await laneEventTypes(sql, laneId)).toEqual(['approval_requested', 'expired']);
-    expect(await gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true });
-    expect(await runsOf(sql, tag)).toEqual([]);
+    expect(await h.laneEventTypes(laneId)).toEqual(['approval_requested', 'expired']);
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true });
+    expect(await h.runsOf(tag)).toEqual([]);
   });
 
   it('an approval that lands first makes the expiry job at the deadline a no-op', async () => {
     const tag = uniqueTag('race');
-    const { proposalId, laneId } = await openLane(gov, 'ship', tag, { ttlSeconds: 2 });
-    const { expires_at_ms } = await laneState(sql, laneId);
+    const { proposalId, laneId } = await h.openLane('ship', tag, { ttlSeconds: 2 });
+    const { expires_at_ms } = await h.laneState(laneId);
     // The expiry job a host's own enqueue would store, due at the lane's deadline.
-    const expiryJob = await jobs.at(new Date(expires_at_ms!), 'countersign:approval-expiry', {
+    const expiryJob = await h.jobs.at(new Date(expires_at_ms!), 'countersign:approval-expiry', {
       laneId,
     });
-    expectOk(await gov.approve(laneId, approver));
-    const executed = await waitForLane(sql, laneId);
+    expectOk(await h.gov.approve(laneId, approver));
+    const executed = await h.waitForLane(laneId);
     expect(executed.status).toBe('executed');
-    const events = await laneEventTypes(sql, laneId);
+    const events = await h.laneEventTypes(laneId);
 
     await waitForJobDone(expiryJob);
 
     expect(Date.now()).toBeGreaterThanOrEqual(expires_at_ms!);
-    const after = await laneState(sql, laneId);
+    const after = await h.laneState(laneId);
     expect(after).toMatchObject({ status: 'executed', version: executed.version });
-    expect(await laneEventTypes(sql, laneId)).toEqual(events);
-    expect(await runsOf(sql, tag)).toHaveLength(1);
-    expect(await gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true });
+    expect(await h.laneEventTypes(laneId)).toEqual(events);
+    expect(await h.runsOf(tag)).toHaveLength(1);
+    expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true });
   });
 });

@@ -2,18 +2,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGovernance } from '../../src/index.js';
-import type { Governance } from '../../src/index.js';
-import { createTestDatabase, openSql } from '../support/testDatabase.js';
-import { stampTool } from './fixtures/stampTool.js';
-import { approvedLane } from './support/lifecycle.js';
-import {
-  createSideEffectTable,
-  settleLaneJobs,
-  waitFor,
-  workerOptions,
-} from './support/workerHarness.js';
-import type { Sql } from './support/workerHarness.js';
+import { stampTool } from './support/sideEffectTools.js';
+import { useWorkerSuite, waitFor } from './support/workerHarness.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./fixtures/workerChild.ts', import.meta.url));
@@ -70,21 +60,13 @@ async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Prom
 // Agenda's locking plus each lane's optimistic concurrency keep every step single, however
 // many processes (and re-driven duplicate jobs) compete for it.
 describe('three worker processes on one database', () => {
-  let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let sql: Sql;
-  /** Proposes, requests and approves; runs no workers itself. */
-  let host: Governance;
+  // The host, h.gov, proposes, requests and approves; it runs no workers itself.
+  const h = useWorkerSuite({ tools: (sql) => [stampTool(sql)], startWorkers: false });
   const workers: Worker[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    sql = await openSql(db.url);
-    await createSideEffectTable(sql);
-    // Created first, so the schema and the job table exist before the workers start.
-    host = await createGovernance(workerOptions(db.url, [stampTool(sql)]));
-    workers.push(
-      ...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker(db.url)))),
-    );
+    // After h.gov is created, so the schema and the job table exist before the workers start.
+    workers.push(...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker(h.url)))));
   });
   /** SIGTERM to every worker, then their exits (SIGKILL for one that hangs). */
   async function stopWorkers() {
@@ -100,43 +82,37 @@ describe('three worker processes on one database', () => {
   }
   afterAll(async () => {
     await stopWorkers();
-    await host?.close();
-    await sql?.close();
-    await db?.drop();
   });
 
   it(`take ${LIFECYCLES} lifecycles: every tool ran exactly once`, async () => {
     const tags = Array.from({ length: LIFECYCLES }, (_, i) => `life-${i}`);
 
-    const lanes = await inParallel(tags, 8, (tag) => approvedLane(host, 'stamp', tag));
+    const lanes = await inParallel(tags, 8, (tag) => h.approvedLane('stamp', tag));
     await waitFor(
       `all ${LIFECYCLES} lanes to execute`,
       () =>
-        sql.query<{ status: string; n: number }>(
+        h.sql.query<{ status: string; n: number }>(
           `select status, count(*)::int as n from tool_approvals group by status`,
         ),
       (rows) => rows.length === 1 && rows[0]!.status === 'executed',
       45_000,
     );
-    await settleLaneJobs(
-      sql,
-      workers.map((w) => `countersign-${w.pid}`),
-    );
+    await h.settleLaneJobs(workers.map((w) => `countersign-${w.pid}`));
 
-    const [counts] = await sql.query<{ rows: number; tags: number; keys: number; extra: number }>(
+    const [counts] = await h.sql.query<{ rows: number; tags: number; keys: number; extra: number }>(
       `select count(*)::int as rows, count(distinct tag)::int as tags,
               count(distinct idem_key)::int as keys,
               count(*) filter (where attempt <> 1)::int as extra
          from side_effects`,
     );
     expect(counts).toEqual({ rows: LIFECYCLES, tags: LIFECYCLES, keys: LIFECYCLES, extra: 0 });
-    const [lanesDone] = await sql.query<{ executed: number }>(
+    const [lanesDone] = await h.sql.query<{ executed: number }>(
       `select count(*) filter (where status = 'executed' and attempt = 1)::int as executed
          from tool_approvals`,
     );
     expect(lanesDone!.executed).toBe(LIFECYCLES);
     // Each side effect carries its own lane's key.
-    const mismatched = await sql.query(
+    const mismatched = await h.sql.query(
       `select s.tag from side_effects s
          join tool_proposals p on p.input_snapshot->>'tag' = s.tag
          join tool_approvals a on a.proposal_id = p.id
@@ -144,7 +120,7 @@ describe('three worker processes on one database', () => {
     );
     expect(mismatched).toEqual([]);
     // Only the worker processes ran tools, and the work was shared.
-    const pids = (await sql.query<{ pid: number }>(`select distinct pid from side_effects`)).map(
+    const pids = (await h.sql.query<{ pid: number }>(`select distinct pid from side_effects`)).map(
       (r) => r.pid,
     );
     const workerPids = workers.map((w) => w.pid);
@@ -153,12 +129,12 @@ describe('three worker processes on one database', () => {
       `ran in ${pids}`,
     ).toBe(true);
     expect(pids.length).toBeGreaterThan(1);
-    const failedJobs = await sql.query(
+    const failedJobs = await h.sql.query(
       `select name, fail_reason from countersign_jobs where failed_at is not null`,
     );
     expect(failedJobs).toEqual([]);
     for (const { proposalId } of lanes.filter((_, i) => i % 50 === 0)) {
-      expect(await host.verifyAuditTrail(proposalId)).toEqual({ ok: true, events: 6 });
+      expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 6 });
     }
   });
 

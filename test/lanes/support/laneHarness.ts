@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { afterAll, beforeAll } from 'vitest';
 import { createGovernance } from '../../../src/index.js';
 import type {
   Governance,
@@ -7,7 +8,7 @@ import type {
   LaneResult,
 } from '../../../src/index.js';
 import { createTestDatabase, openSql } from '../../support/testDatabase.js';
-import { approverRoles, laneTools, resolveActor } from './laneTools.js';
+import { laneOptions } from './laneTools.js';
 import type { RunCounter } from './laneTools.js';
 
 export type Sql = Awaited<ReturnType<typeof openSql>>;
@@ -21,26 +22,46 @@ export interface LaneHarness {
   counter: RunCounter;
   /** Another governance on the same database (closed with the harness). */
   open(overrides?: Partial<GovernanceOptions>): Promise<Governance>;
+  /** `proposeRefund` on `gov`. */
+  proposeRefund(): Promise<string>;
+  /** Proposes a refund on `gov` and opens its lane; returns both ids. */
+  openRefundLane(options?: {
+    ttlSeconds?: number;
+  }): Promise<{ proposalId: string; laneId: string }>;
+  /** A lane as stored. */
+  laneRow(laneId: string): Promise<LaneRowState>;
+  /** A lane's audit rows, oldest first. */
+  laneEvents(laneId: string): Promise<EventRowState[]>;
+  /** Row counts of the lane and event tables. */
+  counts(): Promise<{ lanes: number; events: number }>;
+  /**
+   * A digest of every row countersign writes (lanes, events, proposals with their audit heads):
+   * equal before and after an operation means the operation wrote nothing.
+   */
+  fingerprint(): Promise<string>;
   close(): Promise<void>;
 }
 
+/**
+ * Gives a suite a harness (with `overrides`), open from beforeAll to afterAll. A suite's own
+ * beforeAll, registered after this call, runs after it and sees the harness.
+ */
+export function useLaneHarness(overrides: Partial<GovernanceOptions> = {}): LaneHarness {
+  const h = {} as LaneHarness; // filled in by beforeAll, so the suite can hold it from the start
+  beforeAll(async () => void Object.assign(h, await startHarness(overrides)));
+  afterAll(() => h.close?.()); // close is unset when beforeAll failed
+  return h;
+}
+
 /** Fresh database + governance with the lane tools, `resolveActor` and `approverRoles`. */
-export async function startHarness(
-  overrides: Partial<GovernanceOptions> = {},
-): Promise<LaneHarness> {
+async function startHarness(overrides: Partial<GovernanceOptions>): Promise<LaneHarness> {
   const db = await createTestDatabase();
   const jobs: LaneJobRequest[] = [];
   const counter: RunCounter = { runs: 0 };
   const opened: Governance[] = [];
   const open = async (more: Partial<GovernanceOptions> = {}) => {
     const gov = await createGovernance({
-      tools: laneTools(counter),
-      databaseUrl: db.url,
-      enqueue: (job) => {
-        jobs.push(job);
-      },
-      resolveActor,
-      approverRoles,
+      ...laneOptions(db.url, counter, jobs),
       ...overrides,
       ...more,
     });
@@ -56,6 +77,12 @@ export async function startHarness(
     jobs,
     counter,
     open,
+    proposeRefund: () => proposeRefund(gov),
+    openRefundLane: (options = {}) => openRefundLane(gov, options),
+    laneRow: (laneId) => laneRow(sql, laneId),
+    laneEvents: (laneId) => laneEvents(sql, laneId),
+    counts: () => counts(sql),
+    fingerprint: () => fingerprint(sql),
     async close() {
       for (const g of opened) await g.close();
       await sql.close();
@@ -83,8 +110,7 @@ export function expectOk(result: LaneResult) {
   return result.approval;
 }
 
-/** Proposes a refund and opens its lane; returns both ids. */
-export async function openRefundLane(
+async function openRefundLane(
   gov: Governance,
   options: { ttlSeconds?: number } = {},
 ): Promise<{ proposalId: string; laneId: string }> {
@@ -106,7 +132,7 @@ export interface LaneRowState {
   expires_at_ms: number | null;
 }
 
-export async function laneRow(sql: Sql, laneId: string): Promise<LaneRowState> {
+async function laneRow(sql: Sql, laneId: string): Promise<LaneRowState> {
   const [row] = await sql.query<LaneRowState>(
     `select status, version, execution_state, snapshot, decided_by, decision_reason,
             decision_note, input_hash,
@@ -127,8 +153,7 @@ export interface EventRowState {
   payload: Record<string, unknown>;
 }
 
-/** A lane's audit rows, oldest first. */
-export async function laneEvents(sql: Sql, laneId: string): Promise<EventRowState[]> {
+async function laneEvents(sql: Sql, laneId: string): Promise<EventRowState[]> {
   return sql.query<EventRowState>(
     `select id, seq, type, actor_id, approval_id, payload
        from tool_action_events where approval_id = ? order by seq`,
@@ -136,8 +161,7 @@ export async function laneEvents(sql: Sql, laneId: string): Promise<EventRowStat
   );
 }
 
-/** Row counts of the lane and event tables. */
-export async function counts(sql: Sql): Promise<{ lanes: number; events: number }> {
+async function counts(sql: Sql): Promise<{ lanes: number; events: number }> {
   const [row] = await sql.query<{ lanes: number; events: number }>(
     `select (select count(*) from tool_approvals)::int as lanes,
             (select count(*) from tool_action_events)::int as events`,
@@ -145,11 +169,7 @@ export async function counts(sql: Sql): Promise<{ lanes: number; events: number 
   return row!;
 }
 
-/**
- * A digest of every row countersign writes (lanes, events, proposals with their audit heads):
- * equal before and after an operation means the operation wrote nothing.
- */
-export async function fingerprint(sql: Sql): Promise<string> {
+async function fingerprint(sql: Sql): Promise<string> {
   const [row] = await sql.query<{ lanes: string; events: string; proposals: string }>(
     `select (select coalesce(string_agg(md5(t::text), '' order by id), '') from tool_approvals t) as lanes,
             (select coalesce(string_agg(md5(t::text), '' order by id), '') from tool_action_events t) as events,

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { defineTool } from '../../../src/index.js';
-import type { ActorIdentity, ToolDefinition } from '../../../src/index.js';
+import type {
+  ActorIdentity,
+  GovernanceOptions,
+  LaneJobRequest,
+  ToolDefinition,
+} from '../../../src/index.js';
 
 /** How often each tool's `run` was called; the lane runtime must never call it. */
 export interface RunCounter {
@@ -11,6 +16,10 @@ export const refundInput = z.object({ orderId: z.string().min(1), cents: z.numbe
 
 /** A requires_approval tool, an auto tool and an always_block tool. */
 export function laneTools(counter: RunCounter): ToolDefinition[] {
+  const counted = (result: unknown) => () => {
+    counter.runs += 1;
+    return result;
+  };
   return [
     defineTool({
       name: 'refund',
@@ -18,30 +27,21 @@ export function laneTools(counter: RunCounter): ToolDefinition[] {
       riskTier: 'high',
       approvalMode: 'requires_approval',
       requiredScopes: ['payments:write'],
-      run: () => {
-        counter.runs += 1;
-        return { refunded: true };
-      },
+      run: counted({ refunded: true }),
     }),
     defineTool({
       name: 'ping',
       input: z.object({ host: z.string() }),
       riskTier: 'low',
       approvalMode: 'auto',
-      run: () => {
-        counter.runs += 1;
-        return 'pong';
-      },
+      run: counted('pong'),
     }),
     defineTool({
       name: 'wipe',
       input: z.object({ table: z.string() }),
       riskTier: 'critical',
       approvalMode: 'always_block',
-      run: () => {
-        counter.runs += 1;
-        return null;
-      },
+      run: counted(null),
     }),
   ];
 }
@@ -62,4 +62,24 @@ const directory: Record<string, ActorIdentity> = {
 
 export function resolveActor(actorId: string): ActorIdentity | null {
   return directory[actorId] ?? null;
+}
+
+/**
+ * `createGovernance` options for the lane suites (and their child processes): the lane tools,
+ * the directory and approver roles, with every enqueued job pushed to `jobs`.
+ */
+export function laneOptions(
+  databaseUrl: string,
+  counter: RunCounter,
+  jobs: LaneJobRequest[],
+): GovernanceOptions {
+  return {
+    tools: laneTools(counter),
+    databaseUrl,
+    enqueue: (job) => {
+      jobs.push(job);
+    },
+    resolveActor,
+    approverRoles,
+  };
 }

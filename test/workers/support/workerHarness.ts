@@ -1,57 +1,110 @@
 import { createHash } from 'node:crypto';
 import { PostgresBackend } from '@agendajs/postgres-backend';
 import { Agenda } from 'agenda';
+import { afterAll, beforeAll } from 'vitest';
 import { createGovernance } from '../../../src/index.js';
-import type { Governance, GovernanceOptions, LaneFailure, RunContext } from '../../../src/index.js';
+import type {
+  Governance,
+  GovernanceOptions,
+  LaneFailure,
+  ToolDefinition,
+} from '../../../src/index.js';
 import { createTestDatabase, openSql } from '../../support/testDatabase.js';
-import { sideEffectTools } from './sideEffectTools.js';
+import { approvedLane, openLane, proposeTagged } from './lifecycle.js';
+import { createSideEffectTable, sideEffectTools, workerOptions } from './sideEffectTools.js';
+import type { Sql } from './sideEffectTools.js';
 
-export type Sql = Awaited<ReturnType<typeof openSql>>;
-
-/** The settings every worker suite runs with: fast polling, fast re-drives. */
-export const fastScheduler = { processEveryMs: 200, reconcileEveryMs: 500 } as const;
-export const fastExecution = { redriveAfterMs: 1000, leaseGraceMs: 500, retryBackoffMs: 100 };
-
-/** `createGovernance` options for a worker suite on `url`. */
-export function workerOptions(
-  url: string,
-  tools: GovernanceOptions['tools'],
-  overrides: Partial<GovernanceOptions> = {},
-): GovernanceOptions {
-  return {
-    tools,
-    databaseUrl: url,
-    scheduler: { ...fastScheduler },
-    execution: { ...fastExecution },
-    ...overrides,
-  };
+export interface WorkerSuiteOptions {
+  /** The governance's tools, given the suite's SQL. @default sideEffectTools */
+  tools?: (sql: Sql) => ToolDefinition[];
+  /** Whether the governance runs workers; a host that only proposes and decides does not. */
+  startWorkers?: boolean;
+  /** Also open `jobs`, a job client on the suite's job table. */
+  jobClient?: boolean;
+  /** Passed on to `workerOptions`. */
+  overrides?: Partial<GovernanceOptions>;
 }
 
-/** A worker suite's fixtures: its database, raw SQL on it, and a governance running workers. */
+type Lane = { proposalId: string; laneId: string };
+
+/** A worker suite's database, raw SQL on it and a governance, with helpers bound to them. */
 export interface WorkerSuite {
   url: string;
   sql: Sql;
   gov: Governance;
+  /** Only with `jobClient: true`. */
+  jobs: JobClient;
+  /** `proposeTagged`, `openLane` and `approvedLane` (./lifecycle) on `gov`. */
+  proposeTagged(tool: string, tag: string): Promise<string>;
+  openLane(tool: string, tag: string, options?: { ttlSeconds?: number }): Promise<Lane>;
+  approvedLane(tool: string, tag: string): Promise<Lane>;
+  /** Every recorded run for `tag`, in the order they were written. */
+  runsOf(tag: string): Promise<RunRow[]>;
+  /** A lane as stored, read behind the facade. */
+  laneState(laneId: string): Promise<LaneState>;
+  /** Waits until the lane is in one of `statuses` (default: any terminal one). */
+  waitForLane(laneId: string, statuses?: readonly string[], timeoutMs?: number): Promise<LaneState>;
+  /** The audit event types of a lane, oldest first. */
+  laneEventTypes(laneId: string): Promise<string[]>;
+  /**
+   * A digest of every lane, event and proposal row: equal before and after means nothing in
+   * them was written.
+   */
+  fingerprint(): Promise<string>;
+  /** A job row of countersign's Agenda table, or null once it is gone. */
+  jobRow(id: string): Promise<JobRow | null>;
+  /**
+   * Waits until no lane job is queued or in flight in the live worker processes named (their
+   * Agenda names; default: this process); jobs locked by any other (dead) process and failed
+   * jobs are left alone. Closing a governance while one of its jobs is in flight currently
+   * waits out the whole 30 s drain timeout (see test/scheduler/backendContract), so suites
+   * settle before closing.
+   */
+  settleLaneJobs(liveWorkers?: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
 /**
- * A fresh database with the side-effect table, and a governance with the side-effect tools
- * and `workerOptions` (plus `overrides`) whose workers are started.
+ * Gives a suite its database, side-effect table and governance (started in beforeAll, closed
+ * in afterAll). A suite's own beforeAll, registered after this call, runs after it.
  */
-export async function startWorkerSuite(
-  overrides: Partial<GovernanceOptions> = {},
-): Promise<WorkerSuite> {
+export function useWorkerSuite(options: WorkerSuiteOptions = {}): WorkerSuite {
+  const h = {} as WorkerSuite; // filled in by beforeAll, so the suite can hold it from the start
+  beforeAll(async () => void Object.assign(h, await startWorkerSuite(options)));
+  afterAll(() => h.close?.()); // close is unset when beforeAll failed
+  return h;
+}
+
+async function startWorkerSuite({
+  tools = sideEffectTools,
+  startWorkers = true,
+  jobClient = false,
+  overrides = {},
+}: WorkerSuiteOptions): Promise<WorkerSuite> {
   const db = await createTestDatabase();
   const sql = await openSql(db.url);
   await createSideEffectTable(sql);
-  const gov = await createGovernance(workerOptions(db.url, sideEffectTools(sql), overrides));
-  await gov.startWorkers();
+  const gov = await createGovernance(workerOptions(db.url, tools(sql), overrides));
+  if (startWorkers) await gov.startWorkers();
+  // Typed as always there: only the suites that asked for it use it.
+  const jobs = (jobClient ? await openJobClient(db.url) : undefined) as JobClient;
   return {
     url: db.url,
     sql,
     gov,
+    jobs,
+    proposeTagged: (tool, tag) => proposeTagged(gov, tool, tag),
+    openLane: (tool, tag, laneOptions) => openLane(gov, tool, tag, laneOptions),
+    approvedLane: (tool, tag) => approvedLane(gov, tool, tag),
+    runsOf: (tag) => runsOf(sql, tag),
+    laneState: (laneId) => laneState(sql, laneId),
+    waitForLane: (laneId, statuses, timeoutMs) => waitForLane(sql, laneId, statuses, timeoutMs),
+    laneEventTypes: (laneId) => laneEventTypes(sql, laneId),
+    fingerprint: () => fingerprint(sql),
+    jobRow: (id) => jobRow(sql, id),
+    settleLaneJobs: (liveWorkers) => settleLaneJobs(sql, liveWorkers),
     async close() {
+      await jobs?.close();
       await gov.close();
       await sql.close();
       await db.drop();
@@ -82,30 +135,6 @@ export async function waitFor<T>(
   }
 }
 
-/** The table each test tool writes one row to per run: its side effect, counted in SQL. */
-export async function createSideEffectTable(sql: Sql): Promise<void> {
-  await sql.query(`create table if not exists side_effects (
-    id serial primary key,
-    tag text not null,
-    idem_key text not null,
-    attempt int not null,
-    note text,
-    pid int not null)`);
-}
-
-/** Records one run of a tool for the input tagged `tag`. */
-export async function recordRun(
-  sql: Sql,
-  tag: string,
-  ctx: Pick<RunContext, 'idempotencyKey' | 'attempt'>,
-  note: string | null = null,
-): Promise<void> {
-  await sql.query(
-    `insert into side_effects (tag, idem_key, attempt, note, pid) values (?, ?, ?, ?, ?)`,
-    [tag, ctx.idempotencyKey, ctx.attempt, note, process.pid],
-  );
-}
-
 export interface RunRow {
   idem_key: string;
   attempt: number;
@@ -113,8 +142,7 @@ export interface RunRow {
   pid: number;
 }
 
-/** Every recorded run for `tag`, in the order they were written. */
-export async function runsOf(sql: Sql, tag: string): Promise<RunRow[]> {
+async function runsOf(sql: Sql, tag: string): Promise<RunRow[]> {
   return sql.query<RunRow>(
     `select idem_key, attempt, note, pid from side_effects where tag = ? order by id`,
     [tag],
@@ -136,8 +164,7 @@ export interface LaneState {
   updated_at_ms: number;
 }
 
-/** A lane as stored, read behind the facade. */
-export async function laneState(sql: Sql, laneId: string): Promise<LaneState> {
+async function laneState(sql: Sql, laneId: string): Promise<LaneState> {
   const [row] = await sql.query<LaneState>(
     `select id, proposal_id, status, execution_state, version, attempt, decided_by,
             snapshot->'context'->'failure' as failure, snapshot->'context'->'result' as result,
@@ -152,8 +179,7 @@ export async function laneState(sql: Sql, laneId: string): Promise<LaneState> {
 
 export const terminal = ['executed', 'execution_failed', 'rejected', 'deferred', 'expired'];
 
-/** Waits until the lane is in one of `statuses` (default: any terminal one). */
-export function waitForLane(
+function waitForLane(
   sql: Sql,
   laneId: string,
   statuses: readonly string[] = terminal,
@@ -167,8 +193,7 @@ export function waitForLane(
   );
 }
 
-/** The audit event types of a lane, oldest first. */
-export async function laneEventTypes(sql: Sql, laneId: string): Promise<string[]> {
+async function laneEventTypes(sql: Sql, laneId: string): Promise<string[]> {
   const rows = await sql.query<{ type: string }>(
     `select type from tool_action_events where approval_id = ? order by seq`,
     [laneId],
@@ -176,11 +201,7 @@ export async function laneEventTypes(sql: Sql, laneId: string): Promise<string[]
   return rows.map((r) => r.type);
 }
 
-/**
- * A digest of every lane, event and proposal row: equal before and after means nothing in
- * them was written.
- */
-export async function fingerprint(sql: Sql): Promise<string> {
+async function fingerprint(sql: Sql): Promise<string> {
   const [row] = await sql.query<Record<string, string>>(
     `select (select coalesce(string_agg(md5(t::text), '' order by id), '') from tool_approvals t) as lanes,
             (select coalesce(string_agg(md5(t::text), '' order by id), '') from tool_action_events t) as events,
@@ -200,7 +221,7 @@ export interface JobRow {
   locked_at: Date | null;
 }
 
-export async function jobRow(sql: Sql, id: string): Promise<JobRow | null> {
+async function jobRow(sql: Sql, id: string): Promise<JobRow | null> {
   const [row] = await sql.query<JobRow>(
     `select id, name, data, failed_at, fail_reason, last_finished_at, locked_at
        from countersign_jobs where id = ?`,
@@ -209,11 +230,13 @@ export async function jobRow(sql: Sql, id: string): Promise<JobRow | null> {
   return row ?? null;
 }
 
+export type JobClient = Awaited<ReturnType<typeof openJobClient>>;
+
 /**
  * An Agenda client on countersign's job table that never processes: it stores jobs the way
  * a stray, duplicated or hand-written enqueue would, so tests can feed the workers directly.
  */
-export async function openJobClient(url: string) {
+async function openJobClient(url: string) {
   const backend = new PostgresBackend({
     connectionString: url,
     tableName: 'countersign_jobs',
@@ -244,13 +267,7 @@ export function uniqueTag(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now()}-${tags}`;
 }
 
-/**
- * Waits until no lane job is queued or in flight in the live worker processes named (their
- * Agenda names); jobs locked by any other (dead) process and failed jobs are left alone.
- * Closing a governance while one of its jobs is in flight currently waits out the whole 30 s
- * drain timeout (see test/scheduler/backendContract), so suites settle before closing.
- */
-export async function settleLaneJobs(
+async function settleLaneJobs(
   sql: Sql,
   liveWorkers: readonly string[] = [`countersign-${process.pid}`],
 ): Promise<void> {

@@ -1,0 +1,117 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pow2, padded, slotsFor } from './batchSlots.js';
+import { eventValues, insertEventsWhen, NO_EVENT } from './eventSql.js';
+import { columnName, toColumns } from './rowColumns.js';
+import type { Column } from './rowColumns.js';
+import { runStatement } from './statement.js';
+import type { AuditHead, EventRow } from './rows.js';
+
+/**
+ * A table of persisted-actor rows (one row per actor, snapshot and mirrored columns): where
+ * its rows live, their columns, the column naming the proposal whose audit chain records
+ * them, and the events' column naming the row.
+ */
+export interface ActorTable<Row> {
+  table: string;
+  columns: readonly Column<Row>[];
+  chainKey: keyof Row & string;
+  eventKey: 'approval_id';
+}
+
+/** One row's write: the new row, what it must still be at, and the events that record it. */
+export interface ActorWrite<Row> {
+  row: Row;
+  /** Row version the write expects (ignored for an insert). */
+  expectedVersion: number;
+  /** The chain's audit seq the write expects. */
+  expectedSeq: number;
+  /** The chain's head once the events are appended. */
+  head: AuditHead;
+  events: readonly EventRow[];
+}
+
+const CONTROL = [
+  ['expected_version', 'int'],
+  ['expected_seq', 'int'],
+  ['new_seq', 'int'],
+  ['new_head', 'text'],
+] as const;
+
+/** The text of a write of `rows` rows carrying `events` events in all. */
+function writeSql<Row>(
+  t: ActorTable<Row>,
+  mode: 'insert' | 'update',
+  rows: number,
+  events: number,
+): string {
+  const columns = t.columns.map(([property]) => columnName(property));
+  const all = [...t.columns.map(([p, type]) => [columnName(p), type] as const), ...CONTROL];
+  const row = `(${all.map(([, type]) => `?::${type}`).join(', ')})`;
+  const chainKey = columnName(t.chainKey);
+  const rowSql =
+    mode === 'insert'
+      ? `insert into ${t.table} (${columns.join(', ')})
+           select ${columns.map((c) => `i.${c}`).join(', ')} from input i
+           where i.${chainKey} in (select id from head) returning id`
+      : `update ${t.table} a set ${columns
+          .filter((c) => c !== 'id')
+          .map((c) => `${c} = i.${c}`)
+          .join(', ')}
+           from input i where a.id = i.id and a.version = i.expected_version
+             and i.${chainKey} in (select id from head) returning a.id`;
+  return `with input (${all.map(([name]) => name).join(', ')}) as (values ${Array.from({ length: rows }, () => row).join(', ')}),
+     head as (update tool_proposals p set audit_seq = i.new_seq, audit_head = i.new_head
+       from input i where p.id = i.${chainKey} and p.audit_seq = i.expected_seq returning p.id),
+     written as (${rowSql}),
+     ev as (${insertEventsWhen('written', events, t.eventKey)})
+     select (select coalesce(array_agg(id), '{}') from written) as written,
+       countersign_assert((select count(*) from head) = (select count(*) from written),
+         'a row changed without moving its audit head') as consistent`;
+}
+
+// Statement texts by shape (table, mode, row slots, event slots); few, since sizes are padded.
+const texts = new Map<string, string>();
+
+/**
+ * The one statement every persisted-actor write uses, for one row or a batch of rows of
+ * distinct chains. Guarantees:
+ * - Each chain's audit head is the serialisation point: it moves only from the expected seq
+ *   and every write moves it, so of two racing writes to one chain exactly one matches.
+ * - A row (and, for an update, only at its expected version) and its events are written
+ *   only where its head moved; `countersign_assert` aborts the whole statement should a
+ *   moved head's row not match, so each row is written whole or not at all.
+ * - One statement is one transaction: there is no moment at which a row is written and
+ *   its events are not.
+ * Returns the ids of the rows written; the others lost a race.
+ */
+export async function writeActorRows<Row extends { id: string }>(
+  em: EntityManager,
+  table: ActorTable<Row>,
+  mode: 'insert' | 'update',
+  writes: readonly ActorWrite<Row>[],
+): Promise<Set<string>> {
+  if (writes.length === 0) return new Set();
+  const events = writes.flatMap((w) => w.events);
+  const rows = slotsFor(writes.length);
+  const eventSlots = rows.prepare ? pow2(events.length) : Math.max(events.length, 1);
+  const key = `${table.table}:${mode}:${rows.slots}:${eventSlots}`;
+  const sql = texts.get(key) ?? writeSql(table, mode, rows.slots, eventSlots);
+  if (rows.prepare) texts.set(key, sql);
+  const noRow = Array.from({ length: table.columns.length + CONTROL.length }, () => null);
+  const values = [
+    ...padded(
+      writes.map((w) => [
+        ...toColumns(table.columns, w.row),
+        w.expectedVersion,
+        w.expectedSeq,
+        w.head.seq,
+        w.head.hash,
+      ]),
+      rows.slots,
+      noRow,
+    ),
+    ...padded(events.map(eventValues), eventSlots, NO_EVENT),
+  ].flat();
+  const [result] = await runStatement(em, sql, values, rows.prepare);
+  return new Set((result?.written as string[] | undefined) ?? []);
+}

@@ -1,0 +1,117 @@
+import { canonicalJson, sha256 } from '../canonicalJson.js';
+
+/** What of a tool's definition decides under which rules a call runs. */
+export interface GovernedToolFacts {
+  name: string;
+  version: string;
+  riskTier: string;
+  approvalMode: string;
+  requiredScopes: readonly string[];
+  timeoutMs: number;
+  idempotent: boolean;
+  cost: number;
+}
+
+/** Everything that decides what runs and under which rules. */
+export interface CallFacts {
+  tool: GovernedToolFacts;
+  /** The canonical validated input, exactly as it will be passed to `run`. */
+  input: unknown;
+  proposerId: string;
+  conversationId: string | null;
+  caseId: string | null;
+  /** The hash of the case's policy version, once the call belongs to a case. */
+  policyVersionHash?: string | null;
+}
+
+/** SHA-256 of a tool's governance-relevant definition: risk, mode, scopes, limits, cost. */
+export function toolFingerprint(tool: GovernedToolFacts): string {
+  return sha256(
+    canonicalJson({
+      riskTier: tool.riskTier,
+      approvalMode: tool.approvalMode,
+      requiredScopes: [...tool.requiredScopes].sort(),
+      timeoutMs: tool.timeoutMs,
+      idempotent: tool.idempotent,
+      cost: tool.cost,
+    }),
+  );
+}
+
+/**
+ * The call digest: SHA-256 over the tool's name, version and fingerprint, the canonical
+ * input, the proposer, the conversation and case, and the case's policy version. A lane
+ * records it when it opens, every decision records the digest it approves, and the
+ * execution worker recomputes it from the tool it is about to call and the input it is
+ * about to pass: any difference refuses the run.
+ */
+export function callDigest(facts: CallFacts): string {
+  return sha256(
+    canonicalJson({
+      digest: 'countersign.call/1',
+      tool: {
+        name: facts.tool.name,
+        version: facts.tool.version,
+        fingerprint: toolFingerprint(facts.tool),
+      },
+      input: facts.input,
+      proposerId: facts.proposerId,
+      conversationId: facts.conversationId,
+      caseId: facts.caseId,
+      policyVersionHash: facts.policyVersionHash ?? null,
+    }),
+  );
+}
+
+/** A proposal as stored: what its call digest is recomputed from. */
+export interface StoredCall {
+  toolName: string;
+  toolVersion: string;
+  riskTier: string;
+  approvalMode: string;
+  toolSnapshot: Record<string, unknown>;
+  inputSnapshot: unknown;
+  actorId: string;
+  conversationId: string | null;
+  caseId: string | null;
+}
+
+/**
+ * The call digest of a stored proposal: name, version, risk tier and approval mode from its
+ * columns (what the runtime acts on), the rest of the definition from its tool snapshot.
+ * Never throws: a malformed snapshot yields a digest that matches nothing recorded.
+ */
+export function storedCallDigest(p: StoredCall): string {
+  const snapshot = p.toolSnapshot ?? {};
+  const scopes = snapshot.requiredScopes;
+  return callDigest({
+    tool: {
+      name: p.toolName,
+      version: p.toolVersion,
+      riskTier: p.riskTier,
+      approvalMode: p.approvalMode,
+      requiredScopes: Array.isArray(scopes) ? scopes.map(String) : [String(scopes)],
+      timeoutMs: snapshot.timeoutMs as number,
+      idempotent: snapshot.idempotent as boolean,
+      cost: snapshot.cost as number,
+    },
+    input: p.inputSnapshot,
+    proposerId: p.actorId,
+    conversationId: p.conversationId,
+    caseId: p.caseId,
+  });
+}
+
+/** Where a stored tool snapshot names another tool than the proposal's columns, or null. */
+export function snapshotDisagreement(p: StoredCall): string | null {
+  const snapshot = p.toolSnapshot ?? {};
+  for (const [field, column] of [
+    ['name', p.toolName],
+    ['version', p.toolVersion],
+    ['riskTier', p.riskTier],
+    ['approvalMode', p.approvalMode],
+  ] as const) {
+    if (snapshot[field] !== column) return `tool snapshot ${field} differs from the proposal's`;
+  }
+  return null;
+}

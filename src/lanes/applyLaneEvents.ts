@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { LaneEffect, LaneEvent, LaneInput } from '../../machines/laneTypes.js';
+import type { LaneWithProposal } from '../../persistence/lane.repository.js';
+import type { AuditHead, LaneRow } from '../../persistence/rows.js';
+import { jobNames } from '../../scheduler/laneJobs.js';
+import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
+import { publish } from '../telemetry.js';
+import type { LaneResult } from './laneResult.js';
+import { openingTransition, transitionLane } from './laneTransition.js';
+import { toApproval } from './laneView.js';
+
+// A lost race is retried against the new state, which usually turns it into a precise
+// answer (`not_pending`); only a lane that keeps moving answers `conflict`.
+const MAX_ATTEMPTS = 3;
+
+/** Hands a committed transition's jobs to the scheduler; a failure is reported, not thrown. */
+async function enqueueJobs(laneId: string, effects: readonly LaneEffect[], enqueue: Enqueue) {
+  for (const effect of effects) {
+    if (effect.type !== 'enqueue') continue;
+    const runAt = effect.runAt ? new Date(effect.runAt) : null;
+    const job = { name: jobNames[effect.job], laneId, runAt };
+    try {
+      await enqueue(job);
+    } catch (error) {
+      publish('enqueueFailed', { ...job, error });
+    }
+  }
+}
+
+/** After the commit: report the transition, hand on the jobs, answer. */
+async function committed(
+  lane: LaneRow,
+  effects: readonly LaneEffect[],
+  from: string | null,
+  event: string,
+  enqueue: Enqueue,
+): Promise<LaneResult> {
+  // Published between the commit and the enqueue: observers (and crash tests) see exactly
+  // the moment a lost process would leave a committed transition without its job.
+  publish('laneTransition', {
+    laneId: lane.id,
+    proposalId: lane.proposalId,
+    from,
+    to: lane.status,
+    event,
+  });
+  await enqueueJobs(lane.id, effects, enqueue);
+  return { ok: true, approval: toApproval(lane) };
+}
+
+/** A lane result, plus (when written) the lane as it now is, so a next call can skip the read. */
+export interface AppliedLaneEvents {
+  result: LaneResult;
+  lane: LaneWithProposal | null;
+}
+
+/** Options of {@link applyLaneEvents}. */
+export interface ApplyOptions {
+  /** Receives the jobs the transition declares. @default the runtime's */
+  enqueue?: Enqueue;
+  /** The lane as just read or written, which spares the first read. */
+  known?: LaneWithProposal | null;
+}
+
+/**
+ * The runtime's entry for lane events: read the lane, run the persisted-actor cycle for
+ * `events`, and — only if the machine accepted every one — write snapshot, mirrored
+ * columns, the new version and the audit events in one statement, then enqueue the jobs
+ * declared (record before enqueue). A lost race is re-evaluated against the new state.
+ */
+export async function applyLaneEvents(
+  rt: GovernanceRuntime,
+  laneId: string,
+  events: readonly LaneEvent[],
+  options: ApplyOptions = {},
+): Promise<AppliedLaneEvents> {
+  const enqueue = options.enqueue ?? rt.lanes.enqueue;
+  let found = options.known ?? null;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    found ??= await rt.laneStore.read(laneId);
+    if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
+    const transition = transitionLane(found, events, { inspect: rt.lanes.inspect, keys: rt.audit });
+    if (!transition.write) return { result: transition.result, lane: found };
+    if (await rt.laneStore.write('update', transition.write)) {
+      const label = events.map((e) => e.type).join('+');
+      const { row } = transition.write;
+      const result = await committed(row, transition.effects, found.lane.status, label, enqueue);
+      return { result, lane: transition.next };
+    }
+    found = null;
+  }
+  return {
+    result: { ok: false, error: 'conflict', reason: 'the lane kept changing; try again' },
+    lane: null,
+  };
+}
+
+/** Opens a lane for a proposal whose audit chain ends at `head`. */
+export async function openLane(
+  rt: GovernanceRuntime,
+  input: Omit<LaneInput, 'laneId' | 'at'>,
+  head: AuditHead,
+  enqueue: Enqueue = rt.lanes.enqueue,
+): Promise<LaneResult> {
+  const laneInput: LaneInput = { ...input, laneId: randomUUID(), at: rt.now().toISOString() };
+  const { write, effects } = openingTransition(laneInput, head, {
+    inspect: rt.lanes.inspect,
+    keys: rt.audit,
+  });
+  if (!(await rt.laneStore.write('insert', write)))
+    return { ok: false, error: 'conflict', reason: 'another lane was opened for this proposal' };
+  return committed(write.row, effects, null, 'OPEN', enqueue);
+}

@@ -1,0 +1,69 @@
+import type { LaneEvent } from '../../machines/laneTypes.js';
+import type { LaneWithProposal } from '../../persistence/lane.repository.js';
+import { jobNames } from '../../scheduler/laneJobs.js';
+import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
+import { applyLaneEvents } from './applyLaneEvents.js';
+import { hostLaneEventSchema } from './laneEventSchema.js';
+import type { ParsedHostLaneEvent } from './laneEventSchema.js';
+import type { LaneResult } from './laneResult.js';
+import { toApproval } from './laneView.js';
+
+/** Adds the time and, for decisions, the actor's roles (the machine's guards judge them). */
+async function stamp(
+  rt: GovernanceRuntime,
+  event: ParsedHostLaneEvent,
+): Promise<LaneEvent | { refused: string }> {
+  const at = rt.now().toISOString();
+  if (event.type === 'EXPIRE' || event.type === 'RESUME') return { ...event, at };
+  let actorRoles: string[] = [];
+  if (rt.lanes.resolveActor) {
+    // Fail closed: a directory that cannot answer grants no authority.
+    const identity = await Promise.resolve()
+      .then(() => rt.lanes.resolveActor?.(event.actorId))
+      .catch(() => 'unresolved' as const);
+    if (identity === 'unresolved') return { refused: 'actor_unresolved' };
+    if (!identity) return { refused: 'unknown_actor' };
+    actorRoles = [...identity.roles];
+  }
+  return { ...event, at, actorRoles };
+}
+
+/** Validates a host event with zod and applies it; bad input is `invalid_event`, never a write. */
+export async function sendLaneEvent(
+  rt: GovernanceRuntime,
+  laneId: string,
+  event: unknown,
+  enqueue?: Enqueue,
+): Promise<LaneResult> {
+  const parsed = hostLaneEventSchema.safeParse(event);
+  if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
+  const stamped = await stamp(rt, parsed.data);
+  if ('refused' in stamped) return { ok: false, error: 'forbidden', reason: stamped.refused };
+  return (await applyLaneEvents(rt, laneId, [stamped], { enqueue })).result;
+}
+
+/**
+ * Moves an approved lane to `execution_pending` and enqueues its execution after the commit.
+ * A lane already queued for execution gets its job enqueued again (the worker is idempotent).
+ */
+export async function executeApproved(
+  rt: GovernanceRuntime,
+  laneId: string,
+  enqueue: Enqueue = rt.lanes.enqueue,
+): Promise<LaneResult> {
+  const requeue = async (found: LaneWithProposal | null): Promise<LaneResult | null> => {
+    if (found?.lane.status !== 'execution_pending' || found.lane.executionState !== 'queued')
+      return null;
+    await enqueue({ name: jobNames['tool-execution'], laneId, runAt: null });
+    return { ok: true, approval: toApproval(found.lane) };
+  };
+  const read = () => rt.laneStore.read(laneId);
+  const found = await read();
+  if (!found) return { ok: false, error: 'not_found' };
+  const result =
+    (await requeue(found)) ??
+    (await sendLaneEvent(rt, laneId, { type: 'RESUME', actorId: 'system' }, enqueue));
+  // A concurrent call may have resumed the lane first; then this call only re-enqueues.
+  if (!result.ok && result.error === 'not_approved') return (await requeue(await read())) ?? result;
+  return result;
+}

@@ -1,0 +1,55 @@
+import { findDueLanes } from '../../persistence/dueLanes.repository.js';
+import { jobNames } from '../../scheduler/laneJobs.js';
+import type { LaneJobHandlers } from '../../scheduler/laneJobs.js';
+import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
+import { executeLane, failureEvent } from './executeLane.js';
+import type { ExecutionSettings } from './executionSettings.js';
+import { expireDueLanes, expireLane } from './expiry.js';
+import { sweepDueLanes } from './sweep.js';
+
+/**
+ * The handlers the Agenda workers run, over the governance runtime. `enqueue` is the
+ * scheduler's. Resume runs its execution in the same job instead of storing a second one.
+ */
+export function createLaneJobHandlers(
+  rt: GovernanceRuntime,
+  settings: ExecutionSettings,
+  enqueue: Enqueue,
+): LaneJobHandlers {
+  /** Hands stale approved or queued lanes back to Agenda; their handlers are idempotent. */
+  const redrive = async (kind: 'resume' | 'execution'): Promise<number> => {
+    const now = rt.now().toISOString();
+    const due = await rt.withEm('redrive', (em) =>
+      findDueLanes(em, kind, now, settings.redriveAfterMs, settings.sweepBatchSize),
+    );
+    const name = kind === 'resume' ? jobNames['approval-resume'] : jobNames['tool-execution'];
+    for (const found of due) await enqueue({ name, laneId: found.lane.id, runAt: null });
+    return due.length;
+  };
+
+  return {
+    expire: (laneId) => expireLane(rt, laneId, enqueue),
+    resume: (laneId) => executeLane(rt, settings, laneId, enqueue, { resume: true }),
+    execute: (laneId) => executeLane(rt, settings, laneId, enqueue),
+    async reconcile() {
+      const expired = await expireDueLanes(rt, settings, enqueue);
+      // A lapsed claim means its process died mid-run: whether the tool ran is unknown, so
+      // only an idempotent tool may run again.
+      const interrupted = await sweepDueLanes(rt, settings, enqueue, 'lease', (found, now) =>
+        failureEvent(
+          rt.registry.byVersion(found.toolName, found.toolVersion),
+          found.lane.attempt,
+          { code: 'interrupted', message: 'the claim lapsed before the run was recorded' },
+          now,
+          settings,
+        ),
+      );
+      return {
+        expired,
+        interrupted,
+        resumed: await redrive('resume'),
+        executed: await redrive('execution'),
+      };
+    },
+  };
+}
