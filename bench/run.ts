@@ -1,3 +1,4 @@
+import { runAuditBench } from './audit.js';
 import { runCycleBench } from './cycle.js';
 import { runLaneBench } from './lanes.js';
 import { runProposalBench } from './proposals.js';
@@ -9,5 +10,6 @@ runCycleBench();
 await runProposalBench();
 await runLaneBench();
 await runWorkerBench();
+await runAuditBench();
 // Agenda keeps a timer per finished job for half its lock lifetime; do not wait for them.
 process.exit(0);

@@ -44,7 +44,7 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
  * | pending                     | APPROVE             | isPastDeadline (expired), isProposer (four_eyes), hasRequiredRole          | approved (enqueues resume)  | approved                    |
  * | pending                     | REJECT              | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole     | rejected                    | rejected                    |
  * | pending                     | DEFER               | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole     | deferred                    | deferred                    |
- * | pending                     | EXPIRE              | —                                                                          | expired                     | expired                     |
+ * | pending                     | EXPIRE              | mayExpire (missing_role; the sweep carries no roles)                       | expired                     | expired                     |
  * | approved                    | RESUME              | — (enqueues the execution)                                                 | execution_pending.queued    | execution_enqueued          |
  * | execution_pending.queued    | EXECUTION_CLAIMED   | isApprovedInput (input_mismatch), isApprovedCall (call_mismatch)           | running / execution_failed  | execution_started / failed  |
  * | execution_pending.running   | EXECUTION_SUCCEEDED | —                                                                          | executed                    | executed                    |
@@ -68,8 +68,15 @@ export const approvalLaneMachine = setup({
     isProposer: ({ context, event }) => actorOf(event) === context.proposerId,
     hasRequiredRole: ({ context, event }) =>
       context.requiredRole === null ||
-      ('actorRoles' in event && event.actorRoles.includes(context.requiredRole)),
+      ('actorRoles' in event && (event.actorRoles ?? []).includes(context.requiredRole)),
     hasReason: ({ event }) => 'reason' in event && event.reason.trim() !== '',
+    // The deadline sweep expires with no roles; a host's actor needs the expiry role, or
+    // else the approver's.
+    mayExpire: ({ context, event }) => {
+      const role = context.expireRole ?? context.requiredRole;
+      if (!('actorRoles' in event) || event.actorRoles === undefined) return true;
+      return role === null || event.actorRoles.includes(role);
+    },
     isApprovedInput: ({ context, event }) =>
       (event as Ev<'EXECUTION_CLAIMED'>).inputHash === context.decision?.inputHash,
     // The worker claims with null when the chain does not authorise the run. A lane opened
@@ -193,6 +200,7 @@ export const approvalLaneMachine = setup({
     proposalId: input.proposalId,
     proposerId: input.proposerId,
     requiredRole: input.requiredRole,
+    expireRole: input.expireRole ?? null,
     inputHash: input.inputHash,
     callDigest: input.callDigest ?? null,
     expiresAt: input.expiresAt,
@@ -241,10 +249,16 @@ export const approvalLaneMachine = setup({
         ],
         REJECT: decidedWithReason('rejected'),
         DEFER: decidedWithReason('deferred'),
-        EXPIRE: {
-          target: 'expired',
-          actions: [{ type: 'recordDecision', params: { kind: 'expired' } }, 'auditDecision'],
-        },
+        EXPIRE: [
+          {
+            guard: not('mayExpire'),
+            actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
+          },
+          {
+            target: 'expired',
+            actions: [{ type: 'recordDecision', params: { kind: 'expired' } }, 'auditDecision'],
+          },
+        ],
       },
     },
     approved: {

@@ -22,7 +22,8 @@ type Json = Record<string, unknown>;
 /** Registered upgrades, by the version they upgrade from. */
 export const laneSnapshotMigrations: ReadonlyMap<number, LaneSnapshotMigration> = new Map([
   // Version 2 binds lanes to the call digest; a lane opened before has none, and its
-  // decision approved an input hash only (the worker checks that hash for it).
+  // decision approved an input hash only (the worker checks that hash for it). It also
+  // names the role a host needs to expire a lane; older lanes fall back to the approver's.
   [
     1,
     (snapshot: Json) => {
@@ -33,6 +34,7 @@ export const laneSnapshotMigrations: ReadonlyMap<number, LaneSnapshotMigration> 
         context: {
           ...context,
           callDigest: null,
+          expireRole: null,
           decision: decision === null ? null : { ...decision, callDigest: null },
         },
       };

@@ -56,6 +56,8 @@ export interface LaneContext {
   proposerId: string;
   /** Role an approver must hold for this tool's risk tier; null when none is required. */
   requiredRole: string | null;
+  /** Role a host's actor must hold to expire the lane; null: the approver's role. */
+  expireRole: string | null;
   /** SHA-256 of the proposal's validated input, fixed when the lane opens. */
   inputHash: string;
   /** The call digest (tool, definition, input, proposer, conversation, case), fixed at opening. */
@@ -81,6 +83,8 @@ export interface LaneInput {
   proposalId: string;
   proposerId: string;
   requiredRole: string | null;
+  /** Absent in the opening events of lanes written before it existed. */
+  expireRole?: string | null;
   inputHash: string;
   /** Absent in the opening events of lanes written before digests existed. */
   callDigest?: string | null;
@@ -101,7 +105,12 @@ export type LaneEvent =
   | ({ type: 'APPROVE'; actorId: string; note?: string; actorRoles: string[] } & Stamped)
   | ({ type: 'REJECT'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
   | ({ type: 'DEFER'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
-  | ({ type: 'EXPIRE'; actorId: string } & Stamped)
+  | ({
+      type: 'EXPIRE';
+      actorId: string;
+      /** Present when a host expires the lane; the deadline sweep carries none. */
+      actorRoles?: string[];
+    } & Stamped)
   | ({ type: 'RESUME'; actorId: string } & Stamped)
   | ({
       type: 'EXECUTION_CLAIMED';

@@ -151,10 +151,14 @@ export function runPersistedCycle<M extends AnyStateMachine>(
   actor.subscribe({ error: (error) => void (failure = error) });
   const take = (): CycleState<M> => {
     if (failure !== null) throw failure;
-    const snapshot = actor.getSnapshot() as unknown as Omit<CycleState<M>, 'persisted' | 'effects'>;
-    const { status, value, context } = snapshot;
+    const snapshot = actor.getSnapshot() as SnapshotFrom<M>;
+    const { status, value, context } = snapshot as unknown as CycleState<M>;
+    let persisted: Record<string, unknown> | undefined;
     const state = {
-      persisted: plain(actor.getPersistedSnapshot()),
+      // Computed when asked for: a caller usually stores only the last state.
+      get persisted() {
+        return (persisted ??= plain(machine.getPersistedSnapshot(snapshot)));
+      },
       status,
       value,
       context,

@@ -61,8 +61,9 @@ export async function insertCheckpoint(
 /** A checkpoint's leaves, as recorded. */
 export async function findLeaves(em: EntityManager, checkpointId: string): Promise<LeafRow[]> {
   if (!isUuid(checkpointId)) return [];
-  const rows = await em.execute(
-    'select proposal_id, seq, hash from audit_checkpoint_leaves where checkpoint_id = ?',
+  const rows = await runStatement(
+    em,
+    'select proposal_id, seq, hash from audit_checkpoint_leaves where checkpoint_id = ?::uuid',
     [checkpointId],
   );
   return rows.map(toLeaf);

@@ -162,3 +162,16 @@ export async function findProposalsForLane(
     ]),
   );
 }
+
+/** Proposal ids in id order after `after` (a page of at most `limit`). */
+export async function findProposalIds(
+  em: EntityManager,
+  after: string | null,
+  limit: number,
+): Promise<string[]> {
+  const rows = await em.execute(
+    `select id from tool_proposals where (?::uuid is null or id > ?::uuid) order by id limit ?`,
+    [after, after, limit],
+  );
+  return rows.map((r) => r.id as string);
+}

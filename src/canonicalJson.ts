@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** JSON value after canonicalisation: what is stored and what is hashed. */
 export type JsonValue =
@@ -58,7 +58,7 @@ export function toJsonValue(value: unknown): JsonValue {
 
 /** Hex SHA-256 of a string. */
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** SHA-256 of a validated input as stored: what an approval approves. */

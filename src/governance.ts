@@ -8,9 +8,10 @@ import type { AuditOptions } from './audit/signing.js';
 import type { AuditVerification } from './audit/verifyTrail.js';
 import { ConfigurationError } from './errors/configurationError.js';
 import { createRuntime } from './governanceRuntime.js';
-import { parseProposalRequest } from './pipeline/proposalRequest.js';
+import { identifyCaller, parseProposalRequest } from './pipeline/proposalRequest.js';
 import type { ProposalContext } from './pipeline/proposalRequest.js';
 import { validateCall } from './pipeline/validateCall.js';
+import { andThen } from './pipeline/validate.js';
 import type { ValidationResult } from './pipeline/validate.js';
 import { propose } from './proposals/propose.js';
 import type { ProposeResult } from './proposals/propose.js';
@@ -54,9 +55,18 @@ export interface GovernanceOptions extends DatabaseOptions {
   applyMigrations?: boolean;
   /** Seconds a lane waits for a decision before it expires. @default 172800 (48 h) */
   approvalTtlSeconds?: number;
-  /** Role an approver must hold, per risk tier; enforced only with `resolveActor`. */
+  /** Role an approver must hold, per risk tier; needs `resolveActor`, which says who holds it. */
   approverRoles?: Partial<Record<RiskTier, string>>;
-  /** Looks up an actor's scopes and roles; without it no role is required (four-eyes still holds). */
+  /**
+   * Role a host's actor must hold to expire a lane before its deadline; needs `resolveActor`.
+   * @default the role the lane's approvers need
+   */
+  expireRole?: string;
+  /**
+   * The directory: an actor's canonical id, scopes and roles. With it, proposals hold the
+   * scopes it grants (declared scopes only narrow them) and decisions the roles; without
+   * it no role is required (four-eyes still holds) and declared scopes stand.
+   */
   resolveActor?: ResolveActor;
   /** Receives each lane job after its record commits. @default none: jobs wait for a scheduler */
   enqueue?: Enqueue;
@@ -178,6 +188,12 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       'approvalTtlSeconds must be a whole number of seconds from 1 to 31536000',
     );
   }
+  const roles = Object.values(options.approverRoles ?? {}).filter((r) => r !== undefined);
+  if ((roles.length > 0 || options.expireRole !== undefined) && !options.resolveActor) {
+    // Without a directory no one can be shown to hold a role: refusing to start beats
+    // enforcing nothing silently.
+    throw new ConfigurationError('approverRoles and expireRole need resolveActor');
+  }
   const missing = options.orm ? missingEntities(options.orm) : [];
   if (missing.length > 0) {
     throw new ConfigurationError(
@@ -231,6 +247,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     lanes: {
       approvalTtlSeconds,
       approverRoles: options.approverRoles ?? {},
+      expireRole: options.expireRole ?? null,
       resolveActor: options.resolveActor,
       enqueue,
       inspect: options.inspect,
@@ -251,9 +268,11 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
   return {
     // async, so a malformed call rejects the promise rather than throwing at the call site.
     validate: async (tool, actorId, context) =>
-      validateCall(rt, parseProposalRequest(tool, actorId, context)),
+      andThen(identifyCaller(rt, parseProposalRequest(tool, actorId, context)), (req) =>
+        validateCall(rt, req),
+      ),
     propose: async (tool, actorId, context) =>
-      propose(rt, parseProposalRequest(tool, actorId, context)),
+      propose(rt, await identifyCaller(rt, parseProposalRequest(tool, actorId, context))),
     getProposal: (id) => getProposal(rt, id),
     listEvents: (proposalId) => listEvents(rt, proposalId),
     listProposalsForConversation: (conversationId) =>

@@ -14,8 +14,13 @@ import type { ToolRegistry } from './tools/toolRegistry.js';
 /** Hands a lane job to the scheduler; called only after the transition that declared it committed. */
 export type Enqueue = (job: LaneJobRequest) => void | Promise<void>;
 
-/** What the host knows of an actor: their scopes and roles. */
+/** What the host knows of an actor: their canonical id, scopes and roles. */
 export interface ActorIdentity {
+  /**
+   * The id every guard compares (four-eyes included), when the directory knows the actor
+   * under another spelling (`Dana`, `dana\u200b` → `dana`). @default the id as given, NFC
+   */
+  actorId?: string;
   scopes: readonly string[];
   roles: readonly string[];
 }
@@ -29,6 +34,7 @@ export type ResolveActor = (
 export interface LaneSettings {
   approvalTtlSeconds: number;
   approverRoles: Partial<Record<RiskTier, string>>;
+  expireRole: string | null;
   resolveActor: ResolveActor | undefined;
   enqueue: Enqueue;
   inspect: ((event: InspectionEvent) => void) | undefined;

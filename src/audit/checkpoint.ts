@@ -10,7 +10,7 @@ import type { LeafRow } from '../../persistence/checkpoint.repository.js';
 import { canonicalJson } from '../canonicalJson.js';
 import { ConfigurationError } from '../errors/configurationError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
-import { inclusionProof, merkleRoot } from './merkle.js';
+import { inclusionProof, merkleLevels, merkleRoot } from './merkle.js';
 import type { CheckpointCoverage } from './verifyTrail.js';
 
 const FORMAT = 'countersign.checkpoint/1';
@@ -83,11 +83,26 @@ export async function createAuditCheckpoint(rt: GovernanceRuntime): Promise<Audi
 }
 
 type Checked =
-  | { ok: true; checkpoint: AuditCheckpoint; leaves: LeafRow[] }
+  | { ok: true; checkpoint: AuditCheckpoint; tree: CheckpointTree }
   | Extract<CheckpointVerification, { ok: false }>;
 
-/** Parses the checkpoint, checks its signature and that the stored leaves give its root. */
-async function checkedLeaves(rt: GovernanceRuntime, given: unknown): Promise<Checked> {
+/** A checkpoint's leaves in order, with the tree over them and each leaf's position. */
+interface CheckpointTree {
+  leaves: LeafRow[];
+  levels: string[][];
+  index: Map<string, number>;
+}
+
+// The last verified tree of each governance, by checkpoint id and root: verifying many
+// trails against one checkpoint reads and builds it once. Its leaves were checked against
+// the signed root, so they stay trustworthy whatever the database holds later.
+const lastTree = new WeakMap<GovernanceRuntime, { key: string; tree: CheckpointTree }>();
+
+/**
+ * Parses the checkpoint, checks its signature and that the stored leaves give its root;
+ * `fresh` reads the leaves again even when this checkpoint's tree was built before.
+ */
+async function checked(rt: GovernanceRuntime, given: unknown, fresh: boolean): Promise<Checked> {
   const invalid = (
     problem: 'checkpoint_invalid' | 'bad_signature' | 'unknown_key',
     detail: string,
@@ -100,15 +115,22 @@ async function checkedLeaves(rt: GovernanceRuntime, given: unknown): Promise<Che
     return invalid('unknown_key', `no verification key ${checkpoint.keyId} is configured`);
   if (signature !== 'valid')
     return invalid('bad_signature', 'the checkpoint is not signed by its key');
+  const key = `${checkpoint.id}:${checkpoint.root}`;
+  const cached = lastTree.get(rt);
+  if (!fresh && cached?.key === key) return { ok: true, checkpoint, tree: cached.tree };
   const leaves = (
     await rt.withEm('verifyAuditCheckpoint', (em) => findLeaves(em, checkpoint.id))
   ).sort(byProposal);
-  if (leaves.length !== checkpoint.count || merkleRoot(leaves) !== checkpoint.root)
+  const levels = leaves.length === 0 ? [] : merkleLevels(leaves);
+  const root = leaves.length === 0 ? merkleRoot([]) : levels.at(-1)![0];
+  if (leaves.length !== checkpoint.count || root !== checkpoint.root)
     return invalid(
       'checkpoint_invalid',
       'the database no longer holds the heads this checkpoint signed',
     );
-  return { ok: true, checkpoint, leaves };
+  const tree = { leaves, levels, index: new Map(leaves.map((l, i) => [l.proposalId, i])) };
+  lastTree.set(rt, { key, tree });
+  return { ok: true, checkpoint, tree };
 }
 
 /**
@@ -121,12 +143,12 @@ export async function verifyAuditCheckpoint(
   rt: GovernanceRuntime,
   given: unknown,
 ): Promise<CheckpointVerification> {
-  const checked = await checkedLeaves(rt, given);
-  if (!checked.ok) return checked;
+  const found = await checked(rt, given, true);
+  if (!found.ok) return found;
   const moved = await rt.withEm('verifyAuditCheckpoint', (em) =>
-    findMovedHeads(em, checked.checkpoint.id),
+    findMovedHeads(em, found.checkpoint.id),
   );
-  if (moved.length === 0) return { ok: true, chains: checked.leaves.length };
+  if (moved.length === 0) return { ok: true, chains: found.tree.leaves.length };
   return {
     ok: false,
     problem: 'rolled_back',
@@ -153,18 +175,19 @@ export async function coverageOf(
   | { ok: true; coverage: CheckpointCoverage; anchor: LeafRow | null }
   | Extract<CheckpointVerification, { ok: false }>
 > {
-  const checked = await checkedLeaves(rt, given);
-  if (!checked.ok) return checked;
-  const index = checked.leaves.findIndex((l) => l.proposalId === proposalId);
-  const leaf = checked.leaves[index] ?? null;
+  const found = await checked(rt, given, false);
+  if (!found.ok) return found;
+  const { tree } = found;
+  const index = tree.index.get(proposalId);
+  const leaf = index === undefined ? null : tree.leaves[index]!;
   return {
     ok: true,
     anchor: leaf,
     coverage: {
-      checkpointId: checked.checkpoint.id,
+      checkpointId: found.checkpoint.id,
       covered: leaf !== null,
       seq: leaf?.seq ?? null,
-      proof: leaf ? inclusionProof(checked.leaves, index) : [],
+      proof: index === undefined ? [] : inclusionProof(tree.levels, index),
     },
   };
 }

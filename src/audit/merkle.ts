@@ -19,7 +19,7 @@ const leafHash = (l: CheckpointLeaf) => sha256(`\u0000${l.proposalId}\n${l.seq}\
 const nodeHash = (left: string, right: string) => sha256(`\u0001${left}${right}`);
 
 /** The levels of the tree, leaves first; a level of odd length carries its last node up. */
-function levels(leaves: readonly CheckpointLeaf[]): string[][] {
+export function merkleLevels(leaves: readonly CheckpointLeaf[]): string[][] {
   const all = [leaves.map(leafHash)];
   while (all.at(-1)!.length > 1) {
     const level = all.at(-1)!;
@@ -34,14 +34,16 @@ function levels(leaves: readonly CheckpointLeaf[]): string[][] {
 
 /** The Merkle root over leaves in the given order (the empty tree's root is a fixed hash). */
 export function merkleRoot(leaves: readonly CheckpointLeaf[]): string {
-  return leaves.length === 0 ? sha256('countersign.checkpoint/empty') : levels(leaves).at(-1)![0]!;
+  return leaves.length === 0
+    ? sha256('countersign.checkpoint/empty')
+    : merkleLevels(leaves).at(-1)![0]!;
 }
 
-/** The inclusion proof of the leaf at `index`. */
-export function inclusionProof(leaves: readonly CheckpointLeaf[], index: number): ProofStep[] {
+/** The inclusion proof of the leaf at `index`, from the tree's levels. */
+export function inclusionProof(levels: readonly string[][], index: number): ProofStep[] {
   const proof: ProofStep[] = [];
   let i = index;
-  for (const level of levels(leaves).slice(0, -1)) {
+  for (const level of levels.slice(0, -1)) {
     const sibling = i % 2 === 0 ? i + 1 : i - 1;
     if (sibling < level.length) {
       proof.push({ side: i % 2 === 0 ? 'right' : 'left', hash: level[sibling]! });

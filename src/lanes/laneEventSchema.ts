@@ -10,15 +10,16 @@ const text = z.string().max(4_000).refine(storable, 'contains unstorable charact
 const reason = text.trim().min(1, 'a reason is required');
 
 /**
- * Events a host may send to a lane (`send`, HTTP). Execution events are absent on purpose:
- * only the execution worker may report that a tool ran.
+ * Events a host may send to a lane (`send`, HTTP), each naming the actor who sends it.
+ * Execution events are absent on purpose: only the execution worker may report that a tool
+ * ran.
  */
 export const hostLaneEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('APPROVE'), actorId, note: text.optional() }),
   z.strictObject({ type: z.literal('REJECT'), actorId, reason }),
   z.strictObject({ type: z.literal('DEFER'), actorId, reason }),
-  z.strictObject({ type: z.literal('EXPIRE'), actorId: actorId.default('system') }),
-  z.strictObject({ type: z.literal('RESUME'), actorId: actorId.default('system') }),
+  z.strictObject({ type: z.literal('EXPIRE'), actorId }),
+  z.strictObject({ type: z.literal('RESUME'), actorId }),
 ]);
 
 /** A lane event as a host sends it; the runtime adds the time and the actor's roles. */

@@ -117,11 +117,11 @@ export function transitionLane(
   { inspect, keys }: TransitionOptions,
 ): LaneTransition {
   const { lane } = found;
+  if (events.length === 0) throw new Error('transitionLane needs at least one event');
   const restored = restoreSnapshot(approvalLanePersistence, lane);
   if (!restored.ok) throw new LaneSnapshotError(restored.error, lane.id, restored.detail);
   const { states } = cycle(lane.id, { snapshot: restored.snapshot }, events, inspect);
   let head = found.head;
-  let row = lane;
   const written: ActorWrite<LaneRow>['events'][number][] = [];
   const effects: LaneEffect[] = [];
   for (const [i, event] of events.entries()) {
@@ -132,12 +132,13 @@ export function transitionLane(
     const drafts = auditDrafts(lane.id, state.effects, { event });
     if (drafts.length === 0)
       return { write: null, result: { ok: false, error: NOT_ACCEPTED[event.type] } };
-    row = laneRow(lane, state, row.version + 1, event.at);
     const chained = chainEvents(lane.proposalId, head, drafts, randomUUID, keys);
     head = chained.head;
     written.push(...chained.events);
     effects.push(...state.effects);
   }
+  // Each event moves the version by one; only the last state is stored.
+  const row = laneRow(lane, states.at(-1)!, lane.version + events.length, events.at(-1)!.at);
   return {
     write: {
       row,

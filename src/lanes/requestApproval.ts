@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { canonicalActorId, isReservedActorId } from '../actorIdentity.js';
 import { storedCallDigest } from '../audit/callDigest.js';
+import { isStorableText } from '../pipeline/storableJson.js';
 import { inputHash } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import type { RiskTier } from '../tools/defineTool.js';
@@ -18,7 +20,15 @@ export interface RequestApprovalOptions {
 
 const requestOptionsSchema = z.strictObject({
   ttlSeconds: z.number().int().positive().max(31_536_000).optional(),
-  actorId: z.string().trim().min(1).max(256).optional(),
+  actorId: z
+    .string()
+    .trim()
+    .min(1)
+    .max(256)
+    .refine(isStorableText, 'contains unstorable characters')
+    .refine((id) => !isReservedActorId(id), 'is reserved for countersign itself')
+    .transform(canonicalActorId)
+    .optional(),
   enqueue: z.custom<Enqueue>((v) => typeof v === 'function').optional(),
 });
 
@@ -61,6 +71,7 @@ async function openLaneFor(
       proposalId,
       proposerId: proposal.actorId,
       requiredRole: auto ? null : requiredRole,
+      expireRole: rt.lanes.expireRole,
       inputHash: inputHash(proposal.inputSnapshot),
       callDigest: storedCallDigest(proposal),
       expiresAt: auto ? null : new Date(rt.now().getTime() + ttl * 1000).toISOString(),

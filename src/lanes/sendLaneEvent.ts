@@ -1,6 +1,7 @@
 import type { LaneEvent } from '../../machines/laneTypes.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
+import { resolveActor } from '../actorIdentity.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from './applyLaneEvents.js';
 import { hostLaneEventSchema } from './laneEventSchema.js';
@@ -8,24 +9,21 @@ import type { ParsedHostLaneEvent } from './laneEventSchema.js';
 import type { LaneResult } from './laneResult.js';
 import { toApproval } from './laneView.js';
 
-/** Adds the time and, for decisions, the actor's roles (the machine's guards judge them). */
+/**
+ * Adds the time and the acting actor as the directory knows them: the canonical id and,
+ * for decisions and expiry, the roles the machine's guards judge. Countersign's own ids
+ * (`system…`) are refused from hosts; a directory that cannot answer grants nothing.
+ */
 async function stamp(
   rt: GovernanceRuntime,
   event: ParsedHostLaneEvent,
 ): Promise<LaneEvent | { refused: string }> {
   const at = rt.now().toISOString();
-  if (event.type === 'EXPIRE' || event.type === 'RESUME') return { ...event, at };
-  let actorRoles: string[] = [];
-  if (rt.lanes.resolveActor) {
-    // Fail closed: a directory that cannot answer grants no authority.
-    const identity = await Promise.resolve()
-      .then(() => rt.lanes.resolveActor?.(event.actorId))
-      .catch(() => 'unresolved' as const);
-    if (identity === 'unresolved') return { refused: 'actor_unresolved' };
-    if (!identity) return { refused: 'unknown_actor' };
-    actorRoles = [...identity.roles];
-  }
-  return { ...event, at, actorRoles };
+  const actor = await resolveActor(rt, event.actorId);
+  if (!actor.ok) return { refused: actor.reason };
+  const stamped = { ...event, actorId: actor.actorId, at };
+  if (stamped.type === 'RESUME') return stamped;
+  return { ...stamped, actorRoles: [...actor.roles] } as LaneEvent;
 }
 
 /** Validates a host event with zod and applies it; bad input is `invalid_event`, never a write. */
@@ -62,7 +60,14 @@ export async function executeApproved(
   if (!found) return { ok: false, error: 'not_found' };
   const result =
     (await requeue(found)) ??
-    (await sendLaneEvent(rt, laneId, { type: 'RESUME', actorId: 'system' }, enqueue));
+    (
+      await applyLaneEvents(
+        rt,
+        laneId,
+        [{ type: 'RESUME', actorId: 'system', at: rt.now().toISOString() }],
+        { enqueue },
+      )
+    ).result;
   // A concurrent call may have resumed the lane first; then this call only re-enqueues.
   if (!result.ok && result.error === 'not_approved') return (await requeue(await read())) ?? result;
   return result;

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import {
+  canonicalActorId,
+  effectiveScopes,
+  isReservedActorId,
+  resolveActor,
+} from '../actorIdentity.js';
+import type { GovernanceRuntime } from '../governanceRuntime.js';
 import type { ToolRef } from '../tools/toolRegistry.js';
+import type { MaybeAsync } from './validate.js';
 import { isStorableText } from './storableJson.js';
 
 const UNSTORABLE = 'contains a NUL character or an unpaired surrogate';
@@ -20,7 +28,7 @@ const contextSchema = z.strictObject({
   scopes: z
     .array(z.string().min(1).max(256).refine(isStorableText, UNSTORABLE))
     .max(1_000)
-    .default([]),
+    .optional(),
   conversationId: id.nullish().transform((v) => v ?? null),
   caseId: id.nullish().transform((v) => v ?? null),
   idempotencyKey: id.optional(),
@@ -35,22 +43,56 @@ export type ProposalContext = z.input<typeof contextSchema>;
 /** A checked call: the shape is right; whether it passes the gates is another matter. */
 export interface ProposalRequest {
   toolRef: ToolRef;
+  /** The canonical actor id (see `canonicalActorId`). */
   actorId: string;
-  context: z.output<typeof contextSchema>;
+  /** `scopes` are the ones the call holds: the directory's, narrowed by any declared. */
+  context: Omit<z.output<typeof contextSchema>, 'scopes'> & { scopes: string[] };
+  /** The scopes the caller declared, if it declared any. */
+  declaredScopes: string[] | undefined;
 }
 
-/** Checks the call's shape; throws {@link InvalidRequestError} (nothing is written) if wrong. */
+const invalid = (message: string, issues: z.core.$ZodIssue[]) =>
+  new InvalidRequestError(`invalid proposal request: ${message}`, issues);
+
+/**
+ * Checks the call's shape; throws {@link InvalidRequestError} (nothing is written) if wrong,
+ * or if the actor id is one countersign reserves for itself (`system…`).
+ */
 export function parseProposalRequest(
   toolRef: unknown,
   actorId: unknown,
   context: unknown,
 ): ProposalRequest {
   const parsed = requestSchema.safeParse({ toolRef, actorId, context });
-  if (!parsed.success) {
-    throw new InvalidRequestError(
-      `invalid proposal request: ${z.prettifyError(parsed.error)}`,
-      parsed.error.issues,
-    );
+  if (!parsed.success) throw invalid(z.prettifyError(parsed.error), parsed.error.issues);
+  const { context: ctx, ...req } = parsed.data;
+  if (isReservedActorId(req.actorId)) {
+    throw invalid('actorId is reserved for countersign itself', [
+      { code: 'custom', path: ['actorId'], message: 'reserved actor id', input: req.actorId },
+    ]);
   }
-  return parsed.data;
+  return {
+    ...req,
+    actorId: canonicalActorId(req.actorId),
+    context: { ...ctx, scopes: ctx.scopes ?? [] },
+    declaredScopes: ctx.scopes,
+  };
+}
+
+/**
+ * Who makes the call, by the directory: with `resolveActor`, its canonical id and its
+ * scopes, narrowed by any the caller declared; an actor it does not know (or a directory
+ * that cannot answer) holds none. Without `resolveActor`, the declared scopes stand.
+ */
+export function identifyCaller(
+  rt: GovernanceRuntime,
+  req: ProposalRequest,
+): MaybeAsync<ProposalRequest> {
+  // Without a directory the answer is at hand: no promise for the common case.
+  if (!rt.lanes.resolveActor) return req;
+  return resolveActor(rt, req.actorId).then((actor) => {
+    const scopes = actor.ok ? effectiveScopes(actor.scopes, req.declaredScopes) : [];
+    const actorId = actor.ok ? actor.actorId : req.actorId;
+    return { ...req, actorId, context: { ...req.context, scopes } };
+  });
 }

@@ -4,7 +4,6 @@ import type { JobOutcome } from '../../scheduler/laneJobs.js';
 import { canonicalJson, inputHash } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
-import { findEvents } from '../../persistence/event.repository.js';
 import { claimDigest, digestOfRun, runAuthority } from './authorizeRun.js';
 import { storabilityIssues } from '../pipeline/storableJson.js';
 import { publish } from '../telemetry.js';
@@ -75,7 +74,7 @@ export async function executeLane(
   const leaseMs = (tool?.timeoutMs ?? 0) + settings.leaseGraceMs;
   const at = now.toISOString();
   // The authority to run comes from the chain, never from the lane's status alone.
-  const chain = await rt.withEm('executeLane', (em) => findEvents(em, [lane.proposalId]));
+  const chain = await rt.laneStore.readChain(lane.proposalId);
   const authority = runAuthority(chain, found, rt.audit, tool?.approvalMode === 'auto');
   const claimEvent: LaneEvent = {
     type: 'EXECUTION_CLAIMED',

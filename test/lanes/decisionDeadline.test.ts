@@ -35,8 +35,8 @@ describe('decisions after expires_at', () => {
     const { laneId } = await h.openRefundLane({ ttlSeconds: 60 });
     advance(3_600);
     expect(await h.gov.approve(laneId, 'carol')).toMatchObject({ ok: false, error: 'expired' });
-    const approval = expectOk(await h.gov.expire(laneId));
-    expect(approval).toMatchObject({ status: 'expired', version: 2, decidedBy: 'system' });
+    const approval = expectOk(await h.gov.expire(laneId, { actorId: 'admin' }));
+    expect(approval).toMatchObject({ status: 'expired', version: 2, decidedBy: 'admin' });
   });
 
   it('accepts a decision made before the deadline', async () => {

@@ -35,7 +35,7 @@ describe('racing decisions', () => {
         h.gov.reject(laneId, 'carol', { reason: 'duplicate order' }),
         h.gov.defer(laneId, 'bob', { reason: 'ask finance' }),
         h.gov.defer(laneId, 'carol', { reason: 'ask legal' }),
-        h.gov.expire(laneId),
+        h.gov.expire(laneId, { actorId: 'admin' }),
         h.gov.expire(laneId, { actorId: 'admin' }),
       ]);
       return { laneId, results };

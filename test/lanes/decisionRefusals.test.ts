@@ -46,7 +46,7 @@ describe('refused decisions', () => {
       () => h.gov.approve(laneId, 'carol'),
       () => h.gov.reject(laneId, 'carol', { reason: 'again' }),
       () => h.gov.defer(laneId, 'carol', { reason: 'later' }),
-      () => h.gov.expire(laneId),
+      () => h.gov.expire(laneId, { actorId: 'admin' }),
     ];
     for (const attempt of attempts) {
       const result = await refusedWithoutWrite(laneId, proposalId, attempt);
@@ -110,7 +110,10 @@ describe('refused decisions', () => {
     const before = await h.fingerprint();
     for (const id of ['0b6c9b4e-3f1a-4f55-8d0e-7f3b6a1d2c99', 'nope']) {
       expect(await h.gov.approve(id, 'bob')).toMatchObject({ ok: false, error: 'not_found' });
-      expect(await h.gov.expire(id)).toMatchObject({ ok: false, error: 'not_found' });
+      expect(await h.gov.expire(id, { actorId: 'admin' })).toMatchObject({
+        ok: false,
+        error: 'not_found',
+      });
     }
     expect(await h.fingerprint()).toBe(before);
   });

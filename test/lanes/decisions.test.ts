@@ -109,24 +109,21 @@ describe('lane decisions', () => {
     expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 3 });
   });
 
-  it('expire: one expired event by system (or the given actor), version 2', async () => {
+  it('expire: one expired event by the actor holding expireRole, version 2', async () => {
     const { proposalId, laneId } = await h.openRefundLane();
-    const other = await h.openRefundLane();
     const before = await h.counts();
 
-    const bySystem = expectOk(await h.gov.expire(laneId));
-    const byAdmin = expectOk(await h.gov.expire(other.laneId, { actorId: 'admin' }));
+    const byAdmin = expectOk(await h.gov.expire(laneId, { actorId: 'admin' }));
 
-    expect(await h.counts()).toEqual({ lanes: before.lanes, events: before.events + 2 });
-    expect(bySystem).toMatchObject({ status: 'expired', version: 2, decidedBy: 'system' });
+    expect(await h.counts()).toEqual({ lanes: before.lanes, events: before.events + 1 });
     expect(byAdmin).toMatchObject({ status: 'expired', version: 2, decidedBy: 'admin' });
     const row = await h.laneRow(laneId);
-    expect(row).toMatchObject({ status: 'expired', version: 2, decided_by: 'system' });
+    expect(row).toMatchObject({ status: 'expired', version: 2, decided_by: 'admin' });
     expect(row.snapshot.value).toBe('expired');
     const events = await h.laneEvents(laneId);
     expect(events.map((e) => [e.type, e.actor_id])).toEqual([
       ['approval_requested', 'alice'],
-      ['expired', 'system'],
+      ['expired', 'admin'],
     ]);
     expect(events[1]!.payload).toMatchObject({ inputHash: await inputHashOf(proposalId) });
     expect(await h.gov.verifyAuditTrail(proposalId)).toMatchObject({ ok: true, events: 3 });

@@ -33,7 +33,7 @@ describe('lane snapshot safety', () => {
     ]);
 
     await refusedWith(laneId, 'foreign_machine', () => h.gov.approve(laneId, 'bob'));
-    await refusedWith(laneId, 'foreign_machine', () => h.gov.expire(laneId));
+    await refusedWith(laneId, 'foreign_machine', () => h.gov.expire(laneId, { actorId: 'admin' }));
     await refusedWith(laneId, 'foreign_machine', () =>
       h.gov.send(laneId, { type: 'REJECT', actorId: 'bob', reason: 'x' }),
     );

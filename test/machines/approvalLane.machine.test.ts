@@ -61,6 +61,7 @@ describe('opening a lane', () => {
       proposalId: 'proposal-1',
       proposerId: PROPOSER,
       requiredRole: ROLE,
+      expireRole: null,
       inputHash: INPUT_HASH,
       callDigest: CALL_DIGEST,
       expiresAt: EXPIRES_AT,
@@ -385,5 +386,28 @@ describe('a claim runs only the call the decision approved', () => {
     for (const state of ['approved', 'rejected', 'deferred', 'expired'] as const) {
       expect(reach(state).lane.context.decision?.callDigest, state).toBe(CALL_DIGEST);
     }
+  });
+});
+
+describe('who may expire a pending lane', () => {
+  const hostExpire = (actorRoles: string[]) => ({ ...valid.EXPIRE(), actorId: 'ops', actorRoles });
+
+  it('the deadline sweep (no roles) always may', () => {
+    expect(sendToLane(reach('pending').json, valid.EXPIRE()).lane.value).toBe('expired');
+  });
+
+  it("a host's actor needs the lane's expireRole, else the approver's role", () => {
+    const withRole = openLane(laneInput({ expireRole: 'lane-admin' }));
+    const refused = sendToLane(withRole.json, hostExpire([ROLE]));
+    expect(refused.effects).toEqual([
+      { type: 'refused', error: 'forbidden', reason: 'missing_role' },
+    ]);
+    expect(sendToLane(withRole.json, hostExpire(['lane-admin'])).lane.value).toBe('expired');
+
+    const approverRole = reach('pending').json;
+    expect(sendToLane(approverRole, hostExpire([])).effects).toEqual([
+      { type: 'refused', error: 'forbidden', reason: 'missing_role' },
+    ]);
+    expect(sendToLane(approverRole, hostExpire([ROLE])).lane.value).toBe('expired');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, vi } from 'vitest';
 import { z } from 'zod';
 import { createGovernance } from '../../src/governance.js';
-import type { Governance } from '../../src/governance.js';
+import type { Governance, GovernanceOptions } from '../../src/governance.js';
 import { defineTool } from '../../src/tools/defineTool.js';
 import type { ToolDefinition } from '../../src/tools/defineTool.js';
 import { createTestDatabase, openSql } from '../support/testDatabase.js';
@@ -75,17 +75,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Gives the calling file (or suite) a harness on `tools`, open from beforeAll to afterAll. */
-export function useHarness(tools: readonly ToolDefinition[] = fixtureTools): Harness {
+/**
+ * Gives the calling file (or suite) a harness on `tools` (with `overrides` of the governance
+ * options), open from beforeAll to afterAll.
+ */
+export function useHarness(
+  tools: readonly ToolDefinition[] = fixtureTools,
+  overrides: Partial<GovernanceOptions> = {},
+): Harness {
   const h = {} as Harness; // filled in by beforeAll, so the caller can hold it from the start
-  beforeAll(async () => void Object.assign(h, await openHarness(tools)));
+  beforeAll(async () => void Object.assign(h, await openHarness(tools, overrides)));
   afterAll(() => h.close?.()); // close is unset when beforeAll failed
   return h;
 }
 
-async function openHarness(tools: readonly ToolDefinition[]): Promise<Harness> {
+async function openHarness(
+  tools: readonly ToolDefinition[],
+  overrides: Partial<GovernanceOptions>,
+): Promise<Harness> {
   const db = await createTestDatabase();
-  const gov = await createGovernance({ tools, databaseUrl: db.url });
+  const gov = await createGovernance({ tools, databaseUrl: db.url, ...overrides });
   const sql = await openSql(db.url);
   const harness: Harness = {
     gov,

@@ -58,7 +58,7 @@ describe('workers on PostgreSQL: the lifecycle end to end', () => {
     const expired = await h.openLane('ship', tags.expired);
     expectOk(await h.gov.reject(rejected.laneId, approver, { reason: 'wrong order' }));
     expectOk(await h.gov.defer(deferred.laneId, approver, { reason: 'ask the customer' }));
-    expectOk(await h.gov.expire(expired.laneId));
+    expectOk(await h.gov.expire(expired.laneId, { actorId: approver }));
     const closed = [
       { ...rejected, tag: tags.rejected, status: 'rejected' },
       { ...deferred, tag: tags.deferred, status: 'deferred' },

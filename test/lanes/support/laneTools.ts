@@ -50,7 +50,7 @@ export function laneTools(counter: RunCounter): ToolDefinition[] {
 export const approverRoles = { high: 'payments-approver', critical: 'cto' } as const;
 
 /**
- * The host's directory: `alice` proposes, `bob` and `carol` may approve refunds, `dave` is
+ * The host's directory (`admin` may expire lanes): `alice` proposes, `bob` and `carol` may approve refunds, `dave` is
  * known but holds no approver role; anyone else is unknown.
  */
 const directory: Record<string, ActorIdentity> = {
@@ -58,6 +58,7 @@ const directory: Record<string, ActorIdentity> = {
   bob: { scopes: [], roles: ['payments-approver'] },
   carol: { scopes: [], roles: ['payments-approver', 'cto'] },
   dave: { scopes: [], roles: ['support'] },
+  admin: { scopes: [], roles: ['lane-admin'] },
 };
 
 export function resolveActor(actorId: string): ActorIdentity | null {
@@ -81,5 +82,6 @@ export function laneOptions(
     },
     resolveActor,
     approverRoles,
+    expireRole: 'lane-admin',
   };
 }

@@ -275,7 +275,7 @@ async function settleLaneJobs(
     'the lane jobs of the live workers to finish',
     () =>
       sql.query(
-        `select name, data, locked_at, last_modified_by from countersign_jobs
+        `select name, data, locked_at, last_modified_by, next_run_at, last_run_at, last_finished_at, now() as now, (select status from tool_approvals where id::text = data->>'laneId') as lane from countersign_jobs
           where name <> 'countersign:reconcile' and failed_at is null
             and (locked_at is null or last_modified_by = any(?::text[]))`,
         [`{${liveWorkers.join(',')}}`],
