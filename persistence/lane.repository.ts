@@ -52,18 +52,23 @@ export async function findLanesWithProposal(
   return new Map([...rows].map(([id, row]) => [id, toLaneWithProposal(row)]));
 }
 
+/** A proposal's lanes selected by `where` (lane alias `a`, `?` the proposal id), as rows. */
+async function lanesOf(em: EntityManager, proposalId: string, where: string): Promise<LaneRow[]> {
+  if (!isUuid(proposalId)) return [];
+  const rows = await runStatement(
+    em,
+    `select a.* from tool_approvals a where a.proposal_id = ?::uuid ${where}`,
+    [proposalId],
+  );
+  return rows.map(toLaneRow);
+}
+
 /** The proposal's pending lane, if any. */
 export async function findPendingLane(
   em: EntityManager,
   proposalId: string,
 ): Promise<LaneRow | null> {
-  if (!isUuid(proposalId)) return null;
-  const [row] = await runStatement(
-    em,
-    `select * from tool_approvals where proposal_id = ?::uuid and status = 'pending'`,
-    [proposalId],
-  );
-  return row ? toLaneRow(row) : null;
+  return (await lanesOf(em, proposalId, `and a.status = 'pending'`))[0] ?? null;
 }
 
 /** The proposal's most recently written lane, any status. */
@@ -71,28 +76,13 @@ export async function findLatestLane(
   em: EntityManager,
   proposalId: string,
 ): Promise<LaneRow | null> {
-  if (!isUuid(proposalId)) return null;
-  const [row] = await runStatement(
-    em,
-    // The proposal's audit seq orders its lanes' writes strictly; timestamps can tie.
-    `select a.* from tool_approvals a where a.proposal_id = ?::uuid
-       order by (select max(e.seq) from tool_action_events e where e.approval_id = a.id) desc nulls last
-       limit 1`,
-    [proposalId],
-  );
-  return row ? toLaneRow(row) : null;
+  // The proposal's audit seq orders its lanes' writes strictly; timestamps can tie.
+  const latest = `order by (select max(e.seq) from tool_action_events e where e.approval_id = a.id)
+    desc nulls last limit 1`;
+  return (await lanesOf(em, proposalId, latest))[0] ?? null;
 }
 
 /** Every lane of a proposal, oldest first. */
-export async function findLanesOfProposal(
-  em: EntityManager,
-  proposalId: string,
-): Promise<LaneRow[]> {
-  if (!isUuid(proposalId)) return [];
-  const rows = await runStatement(
-    em,
-    'select * from tool_approvals where proposal_id = ?::uuid order by created_at, id',
-    [proposalId],
-  );
-  return rows.map(toLaneRow);
+export function findLanesOfProposal(em: EntityManager, proposalId: string): Promise<LaneRow[]> {
+  return lanesOf(em, proposalId, 'order by a.created_at, a.id');
 }

@@ -7,6 +7,8 @@ import type { GovernanceRuntime } from './governanceRuntime.js';
  * and returns the canonical id.
  */
 export function canonicalActorId(id: string): string {
+  // Printable ASCII is already canonical: most ids skip the Unicode work.
+  if (/^[\x20-\x7e]*$/.test(id)) return id;
   return id.normalize('NFC').replace(/\p{Default_Ignorable_Code_Point}/gu, '');
 }
 

@@ -66,14 +66,15 @@ export function parseProposalRequest(
   const parsed = requestSchema.safeParse({ toolRef, actorId, context });
   if (!parsed.success) throw invalid(z.prettifyError(parsed.error), parsed.error.issues);
   const { context: ctx, ...req } = parsed.data;
-  if (isReservedActorId(req.actorId)) {
+  const canonical = canonicalActorId(req.actorId);
+  if (isReservedActorId(canonical)) {
     throw invalid('actorId is reserved for countersign itself', [
       { code: 'custom', path: ['actorId'], message: 'reserved actor id', input: req.actorId },
     ]);
   }
   return {
     ...req,
-    actorId: canonicalActorId(req.actorId),
+    actorId: canonical,
     context: { ...ctx, scopes: ctx.scopes ?? [] },
     declaredScopes: ctx.scopes,
   };

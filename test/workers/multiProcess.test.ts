@@ -65,8 +65,10 @@ describe('three worker processes on one database', () => {
   const workers: Worker[] = [];
 
   beforeAll(async () => {
-    // After h.gov is created, so the schema and the job table exist before the workers start.
-    workers.push(...(await Promise.all(Array.from({ length: WORKERS }, () => startWorker(h.url)))));
+    // After h.gov is created, so the schema and the job table exist before the workers start;
+    // one at a time, since Agenda's backend re-runs its schema statements on connect, and
+    // PostgreSQL refuses some of them run concurrently ("tuple concurrently updated").
+    for (let i = 0; i < WORKERS; i += 1) workers.push(await startWorker(h.url));
   });
   /** SIGTERM to every worker, then their exits (SIGKILL for one that hangs). */
   async function stopWorkers() {

@@ -275,9 +275,14 @@ async function settleLaneJobs(
     'the lane jobs of the live workers to finish',
     () =>
       sql.query(
-        `select name, data, locked_at, last_modified_by, next_run_at, last_run_at, last_finished_at, now() as now, (select status from tool_approvals where id::text = data->>'laneId') as lane from countersign_jobs
+        // Queued (due, unlocked) or in flight in a live worker. A job whose run finished but
+        // whose removal a killed process never made (no next run, no lock) is done.
+        `select name, data, locked_at, last_modified_by, next_run_at, last_finished_at,
+                (select status from tool_approvals where id::text = data->>'laneId') as lane
+           from countersign_jobs
           where name <> 'countersign:reconcile' and failed_at is null
-            and (locked_at is null or last_modified_by = any(?::text[]))`,
+            and ((locked_at is null and next_run_at is not null)
+              or (locked_at is not null and last_modified_by = any(?::text[])))`,
         [`{${liveWorkers.join(',')}}`],
       ),
     (rows) => rows.length === 0,
