@@ -65,7 +65,7 @@ function writeSql<Row>(
      written as (${rowSql}),
      ev as (${insertEventsWhen('written', events, t.eventKey)})
      select (select coalesce(array_agg(id), '{}') from written) as written,
-       countersign_assert((select count(*) from head) = (select count(*) from written),
+       public.countersign_assert((select count(*) from head) = (select count(*) from written),
          'a row changed without moving its audit head') as consistent`;
 }
 
@@ -78,7 +78,8 @@ const texts = new Map<string, string>();
  * - Each chain's audit head is the serialisation point: it moves only from the expected seq
  *   and every write moves it, so of two racing writes to one chain exactly one matches.
  * - A row (and, for an update, only at its expected version) and its events are written
- *   only where its head moved; `countersign_assert` aborts the whole statement should a
+ *   only where its head moved; `public.countersign_assert` (named with its schema, so no
+ *   function earlier on the search path can stand in for it) aborts the whole statement should a
  *   moved head's row not match, so each row is written whole or not at all.
  * - One statement is one transaction: there is no moment at which a row is written and
  *   its events are not.

@@ -51,3 +51,31 @@ export async function findDueLanes(
   );
   return rows.map(toLaneWithProposal);
 }
+
+/**
+ * Claims the lanes whose `kind` job is due again (see {@link DueKind}) and that were not
+ * re-driven within `graceMs`, marking each as re-driven now in the same statement, so two
+ * reconcilers or two runs never hand one lane on twice in an interval. Returns their ids.
+ */
+export async function claimRedrives(
+  em: EntityManager,
+  kind: 'resume' | 'execution',
+  now: string,
+  graceMs: number,
+  limit: number,
+): Promise<string[]> {
+  const rows = await runStatement(
+    em,
+    `with due as (
+       select a.id from tool_approvals a
+        where ${due[kind].where}
+          and not exists (select 1 from lane_redrives r where r.lane_id = a.id
+            and r.redriven_at > ?::timestamptz - make_interval(secs => ? / 1000.0))
+        order by a.updated_at limit ?)
+     insert into lane_redrives (lane_id, redriven_at) select id, ?::timestamptz from due
+     on conflict (lane_id) do update set redriven_at = excluded.redriven_at
+     returning lane_id`,
+    [...due[kind].params(now, graceMs), now, graceMs, limit, now],
+  );
+  return rows.map((r) => r.lane_id as string);
+}

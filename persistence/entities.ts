@@ -1,4 +1,5 @@
 import { AuditCheckpoint, AuditCheckpointLeaf } from './auditCheckpoint.entity.js';
+import { LaneRedrive } from './laneRedrive.entity.js';
 import { ToolActionEvent } from './toolActionEvent.entity.js';
 import { ToolApproval } from './toolApproval.entity.js';
 import { ToolProposal } from './toolProposal.entity.js';
@@ -10,4 +11,5 @@ export const countersignEntities = [
   ToolApproval,
   AuditCheckpoint,
   AuditCheckpointLeaf,
+  LaneRedrive,
 ];

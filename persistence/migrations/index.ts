@@ -3,6 +3,7 @@ import { Migration20261124070003_approval_lanes } from './Migration2026112407000
 import { Migration20261124070505_execution_retry } from './Migration20261124070505_execution_retry.js';
 import { Migration20261124071840_lane_event_index } from './Migration20261124071840_lane_event_index.js';
 import { Migration20261127075040_audit_integrity } from './Migration20261127075040_audit_integrity.js';
+import { Migration20261127085544_lane_redrives } from './Migration20261127085544_lane_redrives.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [
@@ -19,5 +20,9 @@ export const migrationsList = [
   {
     name: 'Migration20261127075040_audit_integrity',
     class: Migration20261127075040_audit_integrity,
+  },
+  {
+    name: 'Migration20261127085544_lane_redrives',
+    class: Migration20261127085544_lane_redrives,
   },
 ];

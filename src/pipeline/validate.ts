@@ -9,6 +9,7 @@ import type {
 } from '../tools/defineTool.js';
 import type { ToolRegistry } from '../tools/toolRegistry.js';
 import type { ProposalRequest } from './proposalRequest.js';
+import { boundedJsonSize, unfaithfulJson } from './faithfulJson.js';
 import { storabilityIssues } from './storableJson.js';
 
 /** Why a proposal was blocked; the order of the gates is the precedence. */
@@ -95,20 +96,23 @@ function blocked(
   };
 }
 
-const unrepresentable: z.core.$ZodIssue = {
+const issue = (path: PropertyKey[], message: string): z.core.$ZodIssue => ({
   code: 'custom',
-  path: [],
-  message: 'input cannot be written as JSON (circular, or nested too deeply)',
+  path,
+  message,
   input: undefined,
-};
+});
 
-/** Canonical JSON of a parsed input, or null when it has none (a cycle, runaway nesting). */
-function jsonText(value: unknown): string | null {
-  try {
-    return canonicalJson(value);
-  } catch {
-    return null;
+/**
+ * Canonical JSON of a parsed input, or the issue that keeps it from having one: only plain
+ * JSON is stored and hashed, so two inputs that differ never collapse into one text.
+ */
+function jsonText(value: unknown): { text: string } | { issue: z.core.$ZodIssue } {
+  const unfaithful = unfaithfulJson(value);
+  if (unfaithful) {
+    return { issue: issue(unfaithful.path, `${unfaithful.found} has no faithful JSON form`) };
   }
+  return { text: canonicalJson(value) };
 }
 
 export function snapshotTool(tool: ToolDefinition): ToolSnapshot {
@@ -152,10 +156,10 @@ function judge(decision: unknown): AuthorizeDecision {
   return { allow: false, reason: 'authorize returned an invalid decision' };
 }
 
-// Fail closed: a policy that cannot answer denies.
-function failClosed(error: unknown): AuthorizeDecision {
-  const message = error instanceof Error ? error.message : String(error);
-  return { allow: false, reason: `authorize failed: ${message}` };
+// Fail closed: a policy that cannot answer denies. What it threw may hold anything (a
+// connection string, the input), so neither the agent nor the trail is told more.
+function failClosed(): AuthorizeDecision {
+  return { allow: false, reason: 'authorize_failed' };
 }
 
 function runAuthorize(
@@ -175,8 +179,8 @@ function runAuthorize(
     const decision: unknown = tool.authorize(req.actorId, input, ctx);
     const thenable = typeof (decision as PromiseLike<unknown> | null)?.then === 'function';
     return thenable ? Promise.resolve(decision).then(judge, failClosed) : judge(decision);
-  } catch (error) {
-    return failClosed(error);
+  } catch {
+    return failClosed();
   }
 }
 
@@ -214,22 +218,27 @@ export function runPipeline(
   if (!tool) return blocked(req, 'unsupported', 'unknown_tool', null);
   const toolSnapshot = snapshotTool(tool);
 
-  // Gate 1: the input parses, and what it parses to can be stored.
+  // Gate 1: the input is of a size worth parsing, parses, and what it parses to can be stored.
+  const rawLimit = limits.maxInputBytes * 2;
+  if (boundedJsonSize(req.context.input, rawLimit) > rawLimit) {
+    const tooLarge = issue([], `input is larger than ${rawLimit} bytes as JSON; not parsed`);
+    return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, { issues: [tooLarge] });
+  }
   return andThen(parseInput(tool, req.context.input), (parsed) => {
     if (!parsed.success) {
       return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, {
         issues: parsed.error.issues,
       });
     }
-    const inputText = jsonText(parsed.data);
+    const json = jsonText(parsed.data);
     const storeIssues =
-      inputText === null
-        ? [unrepresentable]
-        : storabilityIssues(parsed.data, inputText, limits.maxInputBytes);
-    if (inputText === null || storeIssues.length > 0) {
+      'issue' in json
+        ? [json.issue]
+        : storabilityIssues(parsed.data, json.text, limits.maxInputBytes);
+    if (!('text' in json) || storeIssues.length > 0) {
       return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, { issues: storeIssues });
     }
-    const inputSnapshot = JSON.parse(inputText) as JsonValue;
+    const inputSnapshot = JSON.parse(json.text) as JsonValue;
 
     // Gate 2: the actor holds every required scope.
     const missing = tool.requiredScopes.filter((s) => !req.context.scopes.includes(s));

@@ -5,6 +5,8 @@ import { canonicalJson, inputHash } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
 import { claimDigest, digestOfRun, runAuthority } from './authorizeRun.js';
+import type { LaneWithProposal } from '../../persistence/lane.repository.js';
+import { unfaithfulJson } from '../pipeline/faithfulJson.js';
 import { storabilityIssues } from '../pipeline/storableJson.js';
 import { publish } from '../telemetry.js';
 import type { ToolDefinition } from '../tools/defineTool.js';
@@ -32,14 +34,23 @@ export function failureEvent(
   return { type: 'EXECUTION_FAILED', failure, at: at.toISOString() };
 }
 
-/** The result as it will be stored, or why it cannot be. */
-function storableResult(
+/**
+ * The result as it will be stored, or why it cannot be: it must be plain JSON (a Date is
+ * taken as its `toJSON`), storable, and at most 1 MiB.
+ */
+export function storableResult(
   result: unknown,
 ): { ok: true; value: unknown } | { ok: false; failure: LaneFailure } {
+  const unstorable = (message: string) =>
+    ({ ok: false, failure: { code: 'result_unstorable', message } }) as const;
+  const unfaithful = unfaithfulJson(result, { toJson: true });
+  if (unfaithful) {
+    const where = unfaithful.path.length > 0 ? ` at ${unfaithful.path.join('.')}` : '';
+    return unstorable(`the result holds ${unfaithful.found}${where}, which has no JSON form`);
+  }
   const text = canonicalJson(result);
   const issues = storabilityIssues(result, text, MAX_RESULT_BYTES);
-  if (issues.length > 0)
-    return { ok: false, failure: { code: 'result_unstorable', message: issues[0]!.message } };
+  if (issues.length > 0) return unstorable(issues[0]!.message);
   return { ok: true, value: JSON.parse(text) };
 }
 
@@ -111,12 +122,43 @@ export async function executeLane(
       attempt: claimed.attempt,
     });
     const stored = ran.ok ? storableResult(ran.result) : ran;
-    publish('executionFinished', { laneId, attempt: claimed.attempt, ok: stored.ok });
+    publish('executionFinished', {
+      laneId,
+      attempt: claimed.attempt,
+      ok: stored.ok,
+      ...(stored.ok ? {} : { failure: stored.failure }),
+      ...(!ran.ok && ran.error !== undefined ? { error: ran.error } : {}),
+    });
     event = stored.ok
       ? { type: 'EXECUTION_SUCCEEDED', result: stored.value, at: rt.now().toISOString() }
       : failureEvent(tool, claimed.attempt, stored.failure, rt.now(), settings);
   }
-  const settled = await applyLaneEvents(rt, laneId, [event], { enqueue, known: claim.lane });
+  const settled = await record(rt, laneId, event, enqueue, claim.lane);
   if (!settled.result.ok) return { status: 'skipped', reason: settled.result.error };
   return { status: 'applied', laneStatus: settled.result.approval.status };
+}
+
+/**
+ * Records how a run ended. A tool ran, so its lane must not stay `running`: should the
+ * record itself be refused (a value the database will not take), the run is recorded as
+ * failed with `outcome_unrecorded` instead, the reason going to telemetry.
+ */
+async function record(
+  rt: GovernanceRuntime,
+  laneId: string,
+  event: LaneEvent,
+  enqueue: Enqueue,
+  known: LaneWithProposal | null,
+) {
+  try {
+    return await applyLaneEvents(rt, laneId, [event], { enqueue, known });
+  } catch (error) {
+    publish('executionFinished', { laneId, ok: false, error, recorded: false });
+    const failure = {
+      code: 'outcome_unrecorded',
+      message: 'the run ended but its outcome could not be stored',
+    };
+    const failed: LaneEvent = { type: 'EXECUTION_FAILED', failure, at: rt.now().toISOString() };
+    return applyLaneEvents(rt, laneId, [failed], { enqueue, known });
+  }
 }

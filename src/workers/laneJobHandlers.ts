@@ -1,4 +1,4 @@
-import { findDueLanes } from '../../persistence/dueLanes.repository.js';
+import { claimRedrives } from '../../persistence/dueLanes.repository.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
 import type { LaneJobHandlers } from '../../scheduler/laneJobs.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
@@ -16,15 +16,18 @@ export function createLaneJobHandlers(
   settings: ExecutionSettings,
   enqueue: Enqueue,
 ): LaneJobHandlers {
-  /** Hands stale approved or queued lanes back to Agenda; their handlers are idempotent. */
+  /**
+   * Hands stale approved or queued lanes back to Agenda, each at most once per
+   * `redriveAfterMs`; their handlers are idempotent.
+   */
   const redrive = async (kind: 'resume' | 'execution'): Promise<number> => {
     const now = rt.now().toISOString();
-    const due = await rt.withEm('redrive', (em) =>
-      findDueLanes(em, kind, now, settings.redriveAfterMs, settings.sweepBatchSize),
+    const laneIds = await rt.withEm('redrive', (em) =>
+      claimRedrives(em, kind, now, settings.redriveAfterMs, settings.sweepBatchSize),
     );
     const name = kind === 'resume' ? jobNames['approval-resume'] : jobNames['tool-execution'];
-    for (const found of due) await enqueue({ name, laneId: found.lane.id, runAt: null });
-    return due.length;
+    for (const laneId of laneIds) await enqueue({ name, laneId, runAt: null });
+    return laneIds.length;
   };
 
   return {

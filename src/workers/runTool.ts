@@ -1,8 +1,10 @@
 import type { LaneFailure } from '../../machines/laneTypes.js';
+import { storableCopy } from '../pipeline/storableJson.js';
 import type { RunContext, ToolDefinition } from '../tools/defineTool.js';
 
-/** How a tool's run ended. */
-export type RunOutcome = { ok: true; result: unknown } | { ok: false; failure: LaneFailure };
+/** How a tool's run ended; a throw keeps what was thrown for telemetry. */
+export type RunOutcome =
+  { ok: true; result: unknown } | { ok: false; failure: LaneFailure; error?: unknown };
 
 /**
  * Calls `run` with an AbortSignal that fires at the tool's deadline. The deadline wins even
@@ -26,8 +28,14 @@ export async function runWithDeadline(
     try {
       return { ok: true, result: await tool.run(input, { ...ctx, signal: controller.signal }) };
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return { ok: false, failure: { code: 'tool_error', message } };
+      // The tool's own words stay out of the trail (they may hold anything); the executing
+      // worker publishes them on the execution_finished channel.
+      const kind = error instanceof Error ? error.name : typeof error;
+      return {
+        ok: false,
+        failure: { code: 'tool_error', message: `the tool threw (${storableCopy(kind)})` },
+        error,
+      };
     }
   })();
   try {

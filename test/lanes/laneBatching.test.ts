@@ -279,4 +279,45 @@ describe('batched lane reads and writes', () => {
       events: 2,
     });
   });
+
+  it.each([
+    ['a connection exception (SQLSTATE 08006)', { code: '08006' }],
+    ['an error with no answer from the server', {}],
+  ])(
+    'a batch that failed with %s may have committed: every write in it gets the error, none is retried alone',
+    async (_label, extra) => {
+      const lanes = await openLanes(h, 3);
+      let storeCalls = 0;
+      const store = createLaneStore(async () => {
+        storeCalls += 1;
+        throw Object.assign(new Error('connection terminated unexpectedly'), extra);
+      });
+      const found = await findLanesWithProposal(
+        em(),
+        lanes.map((l) => l.laneId),
+      );
+      const writes = lanes.map(({ laneId }): ActorWrite<LaneRow> => {
+        const { lane, head } = found.get(laneId)!;
+        const at = new Date().toISOString();
+        const chained = chainEvents(
+          lane.proposalId,
+          head,
+          [{ type: 'noted', actorId: 'test', approvalId: laneId, payload: {}, createdAt: at }],
+          randomUUID,
+        );
+        return {
+          row: { ...lane, version: lane.version + 1, updatedAt: at },
+          expectedVersion: lane.version,
+          expectedSeq: head.seq,
+          head: chained.head,
+          events: chained.events,
+        };
+      });
+
+      const outcomes = await Promise.allSettled(writes.map((w) => store.write('update', w)));
+
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(storeCalls).toBe(1);
+    },
+  );
 });

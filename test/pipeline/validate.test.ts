@@ -104,14 +104,16 @@ describe('gate 3: authorize', () => {
     const result = blockedOf(await check([tool], 'transfer', { input: goodTransfer, ...bank }));
     expect(result).toMatchObject({
       outcome: 'policy_denied',
-      reason: 'authorize failed: policy service down',
+      reason: 'authorize_failed',
     });
+    // What the policy threw never reaches the agent (or the stored proposal).
+    expect(JSON.stringify(result)).not.toContain('policy service down');
   });
 
   it('fails closed when an async authorize rejects', async () => {
     const tool = transferTool({ authorize: () => Promise.reject(new Error('timeout')) });
     const result = blockedOf(await check([tool], 'transfer', { input: goodTransfer, ...bank }));
-    expect(result).toMatchObject({ outcome: 'policy_denied', reason: 'authorize failed: timeout' });
+    expect(result).toMatchObject({ outcome: 'policy_denied', reason: 'authorize_failed' });
   });
 
   it.each([

@@ -44,10 +44,8 @@ describe('the execution worker', () => {
     await barrier();
 
     expect(lane.status).toBe('execution_failed');
-    expect(lane.failure).toEqual({
-      code: 'tool_error',
-      message: `broken tool failed for ${tag}`,
-    });
+    // The tool's own words stay out of the trail; the failure names the kind of throw.
+    expect(lane.failure).toEqual({ code: 'tool_error', message: 'the tool threw (Error)' });
     expect(await h.runsOf(tag)).toHaveLength(1);
     expect(await h.laneEventTypes(laneId)).toEqual([
       'approval_requested',
@@ -129,5 +127,17 @@ describe('the execution worker', () => {
       'execution_enqueued',
       'execution_failed',
     ]);
+  });
+
+  it("a claim's lease is the tool's timeout plus leaseGraceMs, as recorded in the chain", async () => {
+    const { proposalId, laneId } = await h.approvedLane('ship', uniqueTag('lease'));
+    expect((await h.waitForLane(laneId)).status).toBe('executed');
+
+    const started = (await h.gov.listEvents(proposalId)).find(
+      (e) => e.type === 'execution_started',
+    );
+    const claim = started?.payload.event as { at: string; leaseUntil: string };
+    // ship keeps the default 30 s timeout; the suite's leaseGraceMs is 500.
+    expect(Date.parse(claim.leaseUntil) - Date.parse(claim.at)).toBe(30_000 + 500);
   });
 });
