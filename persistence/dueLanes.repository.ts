@@ -44,9 +44,11 @@ export async function findDueLanes(
   // Expiry pages follow the due index, most overdue first; sorting every due lane by
   // another column made each page of a large backlog cost as much as the whole backlog.
   const order = kind === 'expiry' ? 'a.expires_at' : 'a.updated_at';
+  // A sweep never runs a tool: the proposal's input (up to maxInputBytes a lane) is not read.
+  const select = LANE_WITH_PROPOSAL.replace('p.input_snapshot', 'null as input_snapshot');
   const rows = await runStatement(
     em,
-    `${LANE_WITH_PROPOSAL} where ${due[kind].where} order by ${order} limit ?`,
+    `${select} where ${due[kind].where} order by ${order} limit ?`,
     [...due[kind].params(now, graceMs), limit],
   );
   return rows.map(toLaneWithProposal);

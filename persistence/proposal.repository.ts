@@ -101,10 +101,22 @@ export async function findProposalByKey(
 export async function findProposalsForConversation(
   em: EntityManager,
   conversationId: string,
+  page: { limit: number; after: string | null },
 ): Promise<ProposalRow[]> {
+  // Keyset paging: strictly after the given proposal in (created_at, id) descending order.
+  const after = page.after && isUuid(page.after) ? page.after : null;
+  const ids = await em.execute<{ id: string }[]>(
+    `select p.id from tool_proposals p
+      where p.conversation_id = ?
+        and (?::uuid is null or (p.created_at, p.id) <
+          (select a.created_at, a.id from tool_proposals a where a.id = ?::uuid))
+      order by p.created_at desc, p.id desc limit ?`,
+    [conversationId, after, after, page.limit],
+  );
+  if (ids.length === 0) return [];
   const found = await em.find(
     ToolProposal,
-    { conversationId },
+    { id: { $in: ids.map((r) => r.id) } },
     { orderBy: { createdAt: 'desc', id: 'desc' } },
   );
   return found.map(toProposalRow);

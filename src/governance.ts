@@ -20,7 +20,7 @@ import {
   listProposalsForConversation,
   verifyAuditTrail,
 } from './proposals/proposalReads.js';
-import type { VerifyTrailOptions } from './proposals/proposalReads.js';
+import type { ConversationPage, VerifyTrailOptions } from './proposals/proposalReads.js';
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/proposalView.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -48,8 +48,14 @@ export interface Governance {
   getProposal(id: string): Promise<Proposal | null>;
   /** A proposal's audit events, oldest first. */
   listEvents(proposalId: string): Promise<AuditEvent[]>;
-  /** A conversation's proposals, newest first, each with its events oldest first. */
-  listProposalsForConversation(conversationId: string): Promise<ProposalWithEvents[]>;
+  /**
+   * A conversation's proposals, newest first, each with its events oldest first: a page of
+   * at most `limit` (100), after the proposal `after` (the last of the previous page).
+   */
+  listProposalsForConversation(
+    conversationId: string,
+    page?: ConversationPage,
+  ): Promise<ProposalWithEvents[]>;
   /**
    * Verifies a proposal's trail: hashes, links and signatures; the recorded call digests
    * against the stored proposal; a replay of each lane against its row; and, given a
@@ -176,8 +182,8 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       propose(rt, await identifyCaller(rt, parseProposalRequest(tool, actorId, context))),
     getProposal: (id) => getProposal(rt, id),
     listEvents: (proposalId) => listEvents(rt, proposalId),
-    listProposalsForConversation: (conversationId) =>
-      listProposalsForConversation(rt, conversationId),
+    listProposalsForConversation: (conversationId, page) =>
+      listProposalsForConversation(rt, conversationId, page),
     verifyAuditTrail: (proposalId, opts) => verifyAuditTrail(rt, proposalId, opts),
     createAuditCheckpoint: () => createAuditCheckpoint(rt),
     verifyAuditCheckpoint: (checkpoint) => verifyAuditCheckpoint(rt, checkpoint),

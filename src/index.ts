@@ -30,7 +30,7 @@ export type {
 } from './audit/verifyTrail.js';
 export type { AuditCheckpoint, CheckpointVerification } from './audit/checkpoint.js';
 export type { AuditOptions, AuditSigningKey, AuditVerificationKey } from './audit/signing.js';
-export type { VerifyTrailOptions } from './proposals/proposalReads.js';
+export type { ConversationPage, VerifyTrailOptions } from './proposals/proposalReads.js';
 export type { ActorIdentity, Enqueue, ResolveActor } from './governanceRuntime.js';
 export type { DecisionOptions } from './governance.js';
 export type { RequestApprovalOptions } from './lanes/requestApproval.js';

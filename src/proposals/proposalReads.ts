@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { findEvents } from '../../persistence/event.repository.js';
 import {
   findProposal,
@@ -7,6 +8,7 @@ import { findLanesOfProposal } from '../../persistence/lane.repository.js';
 import { coverageOf } from '../audit/checkpoint.js';
 import { verifyTrail } from '../audit/verifyTrail.js';
 import type { AuditVerification } from '../audit/verifyTrail.js';
+import { InvalidRequestError } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { toAuditEvent, toProposal } from './proposalView.js';
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposalView.js';
@@ -24,13 +26,33 @@ export function listEvents(rt: GovernanceRuntime, proposalId: string): Promise<A
   );
 }
 
+/** A page of a conversation's proposals: at most `limit`, after the proposal `after`. */
+export interface ConversationPage {
+  /** @default 100 (at most 1000) */
+  limit?: number;
+  /** The id of the last proposal of the previous page. */
+  after?: string;
+}
+
+const pageSchema = z.strictObject({
+  limit: z.number().int().min(1).max(1_000).default(100),
+  after: z.string().max(64).optional(),
+});
+
 export function listProposalsForConversation(
   rt: GovernanceRuntime,
   conversationId: string | null | undefined,
+  page: ConversationPage = {},
 ): Promise<ProposalWithEvents[]> {
+  const parsed = pageSchema.safeParse(page);
+  if (!parsed.success) {
+    const message = `invalid page: ${z.prettifyError(parsed.error)}`;
+    return Promise.reject(new InvalidRequestError(message, parsed.error.issues));
+  }
+  const { limit, after = null } = parsed.data;
   return rt.withEm('listProposalsForConversation', async (em) => {
     if (typeof conversationId !== 'string' || conversationId === '') return [];
-    const proposals = await findProposalsForConversation(em, conversationId);
+    const proposals = await findProposalsForConversation(em, conversationId, { limit, after });
     const events = await findEvents(
       em,
       proposals.map((p) => p.id),

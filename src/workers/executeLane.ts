@@ -82,6 +82,10 @@ export async function executeLane(
   }
 
   const tool = rt.registry.byVersion(found.toolName, found.toolVersion);
+  if (!tool && now.getTime() - Date.parse(lane.updatedAt) < settings.toolUnavailableAfterMs) {
+    // Not claimed: the reconciler hands the lane on again, perhaps to a worker that has it.
+    return { status: 'skipped', reason: 'tool version not registered here' };
+  }
   const leaseMs = (tool?.timeoutMs ?? 0) + settings.leaseGraceMs;
   const at = now.toISOString();
   // The authority to run comes from the chain, never from the lane's status alone.

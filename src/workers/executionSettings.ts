@@ -10,6 +10,12 @@ export interface ExecutionSettings {
   redriveAfterMs: number;
   /** Lanes one sweep statement handles. */
   sweepBatchSize: number;
+  /**
+   * A worker that lacks a lane's approved tool version leaves the lane to workers that have
+   * it (a rolling deploy, a fleet with different tools); only once the lane has waited this
+   * long does such a worker fail it as `tool_unavailable`.
+   */
+  toolUnavailableAfterMs: number;
 }
 
 export const defaultExecutionSettings: ExecutionSettings = {
@@ -18,4 +24,5 @@ export const defaultExecutionSettings: ExecutionSettings = {
   retryBackoffMs: 1_000,
   redriveAfterMs: 10_000,
   sweepBatchSize: 500,
+  toolUnavailableAfterMs: 300_000,
 };

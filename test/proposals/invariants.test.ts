@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTool } from '../../src/index.js';
+import { defineTool, isInvalidRequestError } from '../../src/index.js';
 import type { LaneJobRequest } from '../../src/index.js';
 import { payer, useHarness } from './fixtures.js';
 
@@ -105,5 +105,33 @@ describe('proposals', () => {
     const result = await h.gov.validate('refund', 'agent-a', { input: huge, ...payer });
     expect(result).toMatchObject({ ok: false, outcome: 'needs_input' });
     expect(JSON.stringify(result)).toContain('not parsed');
+  });
+
+  it('lists a conversation in pages: newest first, each page after the last of the one before', async () => {
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n += 1) {
+      const proposed = await h.gov.propose('ping', 'agent-a', {
+        input: { n },
+        conversationId: 'paged',
+      });
+      if (!proposed.ok) throw new Error('blocked');
+      ids.push(proposed.proposal.id);
+    }
+    const all = await h.gov.listProposalsForConversation('paged', { limit: 1000 });
+    const pages: string[][] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await h.gov.listProposalsForConversation('paged', { limit: 2, after });
+      if (page.length === 0) break;
+      pages.push(page.map((p) => p.id));
+      after = page.at(-1)!.id;
+    }
+
+    expect(pages.map((p) => p.length)).toEqual([2, 2, 1]);
+    expect(pages.flat()).toEqual(all.map((p) => p.id));
+    expect([...pages.flat()].sort()).toEqual([...ids].sort());
+    await expect(h.gov.listProposalsForConversation('paged', { limit: 0 })).rejects.toSatisfy(
+      isInvalidRequestError,
+    );
   });
 });

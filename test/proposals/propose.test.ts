@@ -234,7 +234,10 @@ describe('a failure between the proposal insert and the event insert', () => {
         );
       expect(isDatabaseError(error)).toBe(true);
       expect(error).toMatchObject({ code: 'database' });
-      expect(String((error as Error).message)).toContain('injected event failure');
+      // The driver's words stay in the cause; the message names the operation and SQLSTATE.
+      expect(String((error as Error).message)).not.toContain('injected event failure');
+      expect(error).toMatchObject({ operation: 'propose', sqlState: 'P0001' });
+      expect(String(((error as Error).cause as Error).message)).toContain('injected event failure');
       expect(await h.counts()).toEqual(before);
 
       const blocked = await h.gov
