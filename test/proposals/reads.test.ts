@@ -1,9 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { appendEvents, draft } from '../audit/chainSql.js';
-import { payer, useHarness } from './fixtures.js';
+import { fixtureTools, payer, useHarness } from './fixtures.js';
 
-const h = useHarness();
+// The governance's clock, moved by the tests: proposals are stamped with it, so their order
+// is set here rather than by how fast the machine is.
+let now = Date.parse('2030-06-01T00:00:00.000Z');
+const tick = () => void (now += 1_000);
+const h = useHarness(fixtureTools, { clock: () => new Date(now) });
 
 /** Proposes a refund that passes every gate and returns the stored proposal. */
 async function proposed(orderId: string, conversationId: string | null = null) {
@@ -56,12 +59,12 @@ describe('listEvents', () => {
 describe('listProposalsForConversation', () => {
   it('lists the conversation’s proposals newest first, each with its events oldest first', async () => {
     const first = await proposed('conv-a', 'conv-read');
-    await sleep(5);
+    tick();
     const blocked = await h.gov.propose('refund', 'agent-r', {
       input: { orderId: 'conv-b', cents: 'x' },
       conversationId: 'conv-read',
     });
-    await sleep(5);
+    tick();
     const third = await proposed('conv-c', 'conv-read');
     await proposed('elsewhere', 'conv-other');
     await appendEvents(h.sql, first.id, [draft('lane_opened', 2), draft('lane_note', 9)]);

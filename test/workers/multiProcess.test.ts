@@ -121,7 +121,8 @@ describe('three worker processes on one database', () => {
         where s.idem_key <> 'countersign:' || a.id::text`,
     );
     expect(mismatched).toEqual([]);
-    // Only the worker processes ran tools, and the work was shared.
+    // Only the worker processes ran tools (how the work fell among them is Agenda's business,
+    // and not asserted: a fast worker may take it all).
     const pids = (await h.sql.query<{ pid: number }>(`select distinct pid from side_effects`)).map(
       (r) => r.pid,
     );
@@ -130,7 +131,6 @@ describe('three worker processes on one database', () => {
       pids.every((pid) => workerPids.includes(pid)),
       `ran in ${pids}`,
     ).toBe(true);
-    expect(pids.length).toBeGreaterThan(1);
     const failedJobs = await h.sql.query(
       `select name, fail_reason from countersign_jobs where failed_at is not null`,
     );
