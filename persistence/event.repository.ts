@@ -10,15 +10,28 @@ import type { EventRow } from './rows.js';
 const time = (column: string) =>
   `case when isfinite(${column}) then to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else ${column}::text end`;
 
-const SELECT = `select ${eventColumns
-  .map(([property, type]) => {
-    const column = `e.${columnName(property)}`;
-    return type === 'timestamptz' ? `${time(column)} as ${columnName(property)}` : column;
-  })
-  .join(', ')} from tool_action_events e`;
+// Each column of an event row `e`, timestamps as the text above.
+const selected = eventColumns.map(([property, type]) => {
+  const column = `e.${columnName(property)}`;
+  return [columnName(property), type === 'timestamptz' ? time(column) : column] as const;
+});
+
+const SELECT = `select ${selected.map(([name, expr]) => `${expr} as ${name}`).join(', ')}
+  from tool_action_events e`;
+
+/**
+ * A proposal's events as one JSON array, oldest first, for a statement that reads them with
+ * something else: `proposal` is the SQL naming the proposal's id.
+ */
+export const chainJson = (proposal: string): string =>
+  `(select coalesce(json_agg(json_build_object(${selected
+    .map(([name, expr]) => `'${name}', ${expr}`)
+    .join(
+      ', ',
+    )}) order by e.seq), '[]') from tool_action_events e where e.proposal_id = ${proposal})`;
 
 // The time stays the text selected above: it is hashed as stored.
-const toEventRow = (row: Record<string, unknown>): EventRow => ({
+export const toEventRow = (row: Record<string, unknown>): EventRow => ({
   ...fromColumns(eventColumns, row),
   createdAt: String(row.created_at),
 });

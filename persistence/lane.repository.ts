@@ -3,7 +3,8 @@ import type { ActorTable } from './actorWrite.js';
 import { findByIds, isUuid } from './batchSlots.js';
 import { laneColumns, toLaneRow } from './rowColumns.js';
 import { runStatement } from './statement.js';
-import type { AuditHead, LaneRow, StoredJson } from './rows.js';
+import { chainJson, toEventRow } from './event.repository.js';
+import type { AuditHead, EventRow, LaneRow, StoredJson } from './rows.js';
 
 /** Lanes are persisted actors in `tool_approvals`, recorded in their proposal's chain. */
 export const laneTable: ActorTable<LaneRow> = {
@@ -41,6 +42,32 @@ export function toLaneWithProposal(row: Record<string, unknown>): LaneWithPropos
     conversationId: (row.conversation_id as string | null) ?? null,
     caseId: (row.case_id as string | null) ?? null,
   };
+}
+
+/** A lane about to run, with its proposal's whole audit chain: what authorises the run. */
+export interface LaneForRun extends LaneWithProposal {
+  chain: EventRow[];
+}
+
+/** Lanes with their proposals' part and chains, in one round trip; by lane id. */
+export async function findLanesForRun(
+  em: EntityManager,
+  laneIds: readonly string[],
+): Promise<Map<string, LaneForRun>> {
+  const select = LANE_WITH_PROPOSAL.replace(
+    'from tool_approvals a',
+    `, ${chainJson('p.id')} as chain from tool_approvals a`,
+  );
+  const rows = await findByIds(em, select, 'a.id', laneIds);
+  return new Map(
+    [...rows].map(([id, row]) => [
+      id,
+      {
+        ...toLaneWithProposal(row),
+        chain: (row.chain as Record<string, unknown>[]).map(toEventRow),
+      },
+    ]),
+  );
 }
 
 /** Lanes with their proposals' part, in one round trip; by lane id. */

@@ -2,12 +2,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { writeActorRows } from '../../persistence/actorWrite.js';
 import type { ActorWrite } from '../../persistence/actorWrite.js';
 import { PREPARED_BATCH } from '../../persistence/batchSlots.js';
-import { findLanesWithProposal, laneTable } from '../../persistence/lane.repository.js';
-import type { LaneWithProposal } from '../../persistence/lane.repository.js';
+import {
+  findLanesForRun,
+  findLanesWithProposal,
+  laneTable,
+} from '../../persistence/lane.repository.js';
+import type { LaneForRun, LaneWithProposal } from '../../persistence/lane.repository.js';
 import { findProposalsForLane } from '../../persistence/proposal.repository.js';
 import type { ProposalForLane } from '../../persistence/proposal.repository.js';
-import { findEvents } from '../../persistence/event.repository.js';
-import type { EventRow, LaneRow } from '../../persistence/rows.js';
+import type { LaneRow } from '../../persistence/rows.js';
 import { createBatcher } from '../batcher.js';
 
 /** Reads and writes lanes; what concurrent callers ask for goes in shared batches. */
@@ -15,8 +18,8 @@ export interface LaneStore {
   read(laneId: string): Promise<LaneWithProposal | null>;
   /** What opening a lane needs of a proposal. */
   readProposal(proposalId: string): Promise<ProposalForLane | null>;
-  /** A proposal's audit chain, oldest first: what authorises a run. */
-  readChain(proposalId: string): Promise<EventRow[]>;
+  /** A lane about to run, with its proposal's audit chain (what authorises the run). */
+  readForRun(laneId: string): Promise<LaneForRun | null>;
   /** Stores a new lane (`insert`) or a transition of one; false when its proposal moved first. */
   write(mode: 'insert' | 'update', write: ActorWrite<LaneRow>): Promise<boolean>;
 }
@@ -80,17 +83,10 @@ export function createLaneStore(withEm: WithEm): LaneStore {
       },
     });
   const writers = { insert: writer('insert'), update: writer('update') };
-  const chains = reader('readChains', async (em, ids) => {
-    const byProposal = new Map<string, EventRow[]>();
-    for (const e of await findEvents(em, ids)) {
-      byProposal.set(e.proposalId, [...(byProposal.get(e.proposalId) ?? []), e]);
-    }
-    return byProposal;
-  });
   return {
     read: reader('readLanes', findLanesWithProposal),
     readProposal: reader('readProposals', findProposalsForLane),
-    readChain: async (proposalId) => (await chains(proposalId)) ?? [],
+    readForRun: reader('readLanesForRun', findLanesForRun),
     write: (mode, w) => writers[mode](w),
   };
 }

@@ -69,7 +69,8 @@ export async function executeLane(
   enqueue: Enqueue,
   options: { resume?: boolean } = {},
 ): Promise<JobOutcome> {
-  const found = await rt.laneStore.read(laneId);
+  // The lane and the chain that authorises running it, in one read.
+  const found = await rt.laneStore.readForRun(laneId);
   if (!found) return { status: 'not_found' };
   const { lane } = found;
   const due = options.resume
@@ -89,8 +90,7 @@ export async function executeLane(
   const leaseMs = (tool?.timeoutMs ?? 0) + settings.leaseGraceMs;
   const at = now.toISOString();
   // The authority to run comes from the chain, never from the lane's status alone.
-  const chain = await rt.laneStore.readChain(lane.proposalId);
-  const authority = runAuthority(chain, found, rt.audit, tool?.approvalMode === 'auto');
+  const authority = runAuthority(found.chain, found, rt.audit, tool?.approvalMode === 'auto');
   const claimEvent: LaneEvent = {
     type: 'EXECUTION_CLAIMED',
     inputHash: inputHash(found.inputSnapshot),
