@@ -1,4 +1,5 @@
 import { runAuditBench } from './audit.js';
+import { runBurstBench } from './burst.js';
 import { runCycleBench } from './cycle.js';
 import { runLaneBench } from './lanes.js';
 import { runProposalBench } from './proposals.js';
@@ -11,5 +12,6 @@ await runProposalBench();
 await runLaneBench();
 await runWorkerBench();
 await runAuditBench();
+await runBurstBench();
 // Agenda keeps a timer per finished job for half its lock lifetime; do not wait for them.
 process.exit(0);

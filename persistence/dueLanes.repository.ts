@@ -57,7 +57,9 @@ export async function findDueLanes(
 /**
  * Claims the lanes whose `kind` job is due again (see {@link DueKind}) and that were not
  * re-driven within `graceMs`, marking each as re-driven now in the same statement, so two
- * reconcilers or two runs never hand one lane on twice in an interval. Returns their ids.
+ * reconcilers or two runs never hand one lane on twice in an interval. With `jobTable`
+ * (Agenda's table in this database), a lane whose job is still there, waiting or running,
+ * is left alone: it is late, not lost. Returns their ids.
  */
 export async function claimRedrives(
   em: EntityManager,
@@ -65,7 +67,14 @@ export async function claimRedrives(
   now: string,
   graceMs: number,
   limit: number,
+  jobTable: string | null,
 ): Promise<string[]> {
+  // One hashed anti-join over the waiting jobs, not a look-up per lane.
+  const queued = jobTable
+    ? `and a.id::text not in (select j.data->>'laneId' from ${jobTable} j
+         where j.next_run_at is not null and j.failed_at is null
+           and j.data->>'laneId' is not null)`
+    : '';
   const rows = await runStatement(
     em,
     `with due as (
@@ -73,6 +82,7 @@ export async function claimRedrives(
         where ${due[kind].where}
           and not exists (select 1 from lane_redrives r where r.lane_id = a.id
             and r.redriven_at > ?::timestamptz - make_interval(secs => ? / 1000.0))
+          ${queued}
         order by a.updated_at limit ?)
      insert into lane_redrives (lane_id, redriven_at) select id, ?::timestamptz from due
      on conflict (lane_id) do update set redriven_at = excluded.redriven_at

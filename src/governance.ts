@@ -22,6 +22,7 @@ import {
 } from './proposals/proposalReads.js';
 import type { ConversationPage, VerifyTrailOptions } from './proposals/proposalReads.js';
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/proposalView.js';
+import { JOB_TABLE } from '../scheduler/jobBackend.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import { defaultExecutionSettings } from './workers/executionSettings.js';
@@ -197,7 +198,9 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     executeProposal: (proposalId, opts) => executeProposal(rt, proposalId, opts?.enqueue),
     async startWorkers() {
       const s = await ensureScheduler();
-      await s.startWorkers(createLaneJobHandlers(rt, settings, s.enqueue));
+      // Agenda's table sits beside countersign's unless the jobs live elsewhere.
+      const jobTable = schedulerOptions.url ? null : JOB_TABLE;
+      await s.startWorkers(createLaneJobHandlers(rt, settings, s.enqueue, jobTable));
     },
     async stopWorkers() {
       await scheduler?.stopWorkers();

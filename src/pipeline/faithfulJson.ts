@@ -19,8 +19,8 @@ function describe(value: unknown): string {
  * and read back as the same value — or null when it is: plain objects, arrays without holes,
  * finite numbers, strings, booleans, null, and valid Dates (stored as their ISO text, as a
  * zod date schema expects). Object properties that are `undefined` are absent in JSON and
- * count as absent. With `toJson`, other values with a `toJSON` method are taken as what it
- * returns.
+ * count as absent, and `undefined` itself is null. With `toJson`, other values with a
+ * `toJSON` method are taken as what it returns.
  */
 export function unfaithfulJson(
   value: unknown,
@@ -66,7 +66,8 @@ export function unfaithfulJson(
       ancestors.delete(v);
     }
   };
-  return walk(value, []);
+  // Nothing at all is stored as null, as JSON has it (a tool that returns nothing).
+  return value === undefined ? null : walk(value, []);
 }
 
 /**

@@ -9,12 +9,13 @@ import { sweepDueLanes } from './sweep.js';
 
 /**
  * The handlers the Agenda workers run, over the governance runtime. `enqueue` is the
- * scheduler's. Resume runs its execution in the same job instead of storing a second one.
+ * scheduler's; `jobTable` names its table when it lives in the persistence database. Resume runs its execution in the same job instead of storing a second one.
  */
 export function createLaneJobHandlers(
   rt: GovernanceRuntime,
   settings: ExecutionSettings,
   enqueue: Enqueue,
+  jobTable: string | null,
 ): LaneJobHandlers {
   /**
    * Hands stale approved or queued lanes back to Agenda, each at most once per
@@ -23,7 +24,7 @@ export function createLaneJobHandlers(
   const redrive = async (kind: 'resume' | 'execution'): Promise<number> => {
     const now = rt.now().toISOString();
     const laneIds = await rt.withEm('redrive', (em) =>
-      claimRedrives(em, kind, now, settings.redriveAfterMs, settings.sweepBatchSize),
+      claimRedrives(em, kind, now, settings.redriveAfterMs, settings.sweepBatchSize, jobTable),
     );
     const name = kind === 'resume' ? jobNames['approval-resume'] : jobNames['tool-execution'];
     for (const laneId of laneIds) await enqueue({ name, laneId, runAt: null });

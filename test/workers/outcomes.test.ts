@@ -28,6 +28,7 @@ function tools(sql: Sql): ToolDefinition[] {
     tool('nul_result', () => ({ text: 'a\u0000b' })),
     tool('huge_result', () => 'x'.repeat(1_100_000)),
     tool('date_result', () => ({ at: new Date('2030-01-01T00:00:00.000Z') })),
+    tool('void_result', () => undefined),
   ];
 }
 
@@ -75,5 +76,12 @@ describe('outcomes are always recorded', () => {
       status: 'executed',
       result: { at: '2030-01-01T00:00:00.000Z' },
     });
+  });
+
+  it('a tool that returns nothing is executed, its result null', async () => {
+    const tag = uniqueTag('void_result');
+    const { laneId } = await h.approvedLane('void_result', tag);
+
+    expect(await h.waitForLane(laneId)).toMatchObject({ status: 'executed', result: null });
   });
 });
