@@ -14,6 +14,10 @@ function describe(value: unknown): string {
   return `a ${name ?? 'non-plain object'}`;
 }
 
+// What was found and where, the path built only on the way back up (inputs that are plain
+// JSON, nearly all of them, allocate nothing for it).
+type Found = { reversed: PropertyKey[]; found: string };
+
 /**
  * The first place where `value` is not plain JSON — anything canonical JSON cannot write
  * and read back as the same value — or null when it is: plain objects, arrays without holes,
@@ -26,71 +30,71 @@ export function unfaithfulJson(
   value: unknown,
   options: { toJson?: boolean } = {},
 ): UnfaithfulJson | null {
-  const ancestors = new Set<object>();
-  const walk = (v: unknown, path: PropertyKey[]): UnfaithfulJson | null => {
+  const ancestors: object[] = [];
+  const at = (found: string): Found => ({ reversed: [], found });
+  const walk = (v: unknown, depth: number): Found | null => {
     if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
-    if (typeof v === 'number') {
-      return Number.isFinite(v) ? null : { path, found: describe(v) };
-    }
-    if (typeof v !== 'object') return { path, found: describe(v) };
+    if (typeof v === 'number') return Number.isFinite(v) ? null : at(describe(v));
+    if (typeof v !== 'object') return at(describe(v));
     // A valid Date is its ISO text, one text per instant; an invalid one would be null.
-    if (v instanceof Date) {
-      return Number.isFinite(v.getTime()) ? null : { path, found: 'an invalid Date' };
-    }
+    if (v instanceof Date) return Number.isFinite(v.getTime()) ? null : at('an invalid Date');
     if (options.toJson && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      return walk((v as { toJSON(): unknown }).toJSON(), path);
+      return walk((v as { toJSON(): unknown }).toJSON(), depth);
     }
-    if (ancestors.has(v)) return { path, found: 'a reference to an enclosing value (a cycle)' };
-    if (path.length >= MAX_DEPTH) return { path, found: `nesting deeper than ${MAX_DEPTH}` };
-    ancestors.add(v);
+    if (ancestors.includes(v)) return at('a reference to an enclosing value (a cycle)');
+    if (depth >= MAX_DEPTH) return at(`nesting deeper than ${MAX_DEPTH}`);
+    ancestors.push(v);
     try {
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i += 1) {
-          if (!(i in v)) return { path: [...path, i], found: 'a hole in the array' };
-          const found = walk(v[i], [...path, i]);
-          if (found) return found;
+          const found = i in v ? walk(v[i], depth + 1) : at('a hole in the array');
+          if (found) return (found.reversed.push(i), found);
         }
         return null;
       }
       const proto = Object.getPrototypeOf(v) as unknown;
-      if (proto !== Object.prototype && proto !== null) return { path, found: describe(v) };
-      if (Object.getOwnPropertySymbols(v).length > 0)
-        return { path, found: 'a symbol-keyed property' };
-      for (const [key, child] of Object.entries(v)) {
+      if (proto !== Object.prototype && proto !== null) return at(describe(v));
+      if (Object.getOwnPropertySymbols(v).length > 0) return at('a symbol-keyed property');
+      for (const key in v) {
+        const child = (v as Record<string, unknown>)[key];
         if (child === undefined) continue;
-        const found = walk(child, [...path, key]);
-        if (found) return found;
+        const found = walk(child, depth + 1);
+        if (found) return (found.reversed.push(key), found);
       }
       return null;
     } finally {
-      ancestors.delete(v);
+      ancestors.pop();
     }
   };
   // Nothing at all is stored as null, as JSON has it (a tool that returns nothing).
-  return value === undefined ? null : walk(value, []);
+  const found = value === undefined ? null : walk(value, 0);
+  return found && { path: found.reversed.reverse(), found: found.found };
 }
 
 /**
  * A rough size of a raw value as JSON, counted only up to `limit` (then `limit + 1`), so a
- * huge input is refused before any schema walks all of it. Cycles count once.
+ * huge input is refused before any schema walks all of it. A cycle counts until the limit;
+ * nesting deeper than any schema would take counts as over it.
  */
 export function boundedJsonSize(value: unknown, limit: number): number {
   let size = 0;
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  while (stack.length > 0 && size <= limit) {
-    const v = stack.pop();
-    if (typeof v === 'string') size += v.length + 2;
+  const walk = (v: unknown, depth: number): void => {
+    if (size > limit) return;
+    if (depth > MAX_DEPTH * 4) size = limit + 1;
+    else if (typeof v === 'string') size += v.length + 2;
     else if (typeof v !== 'object' || v === null) size += 8;
-    else if (!seen.has(v)) {
-      seen.add(v);
+    else if (Array.isArray(v)) {
       size += 2;
-      const entries = Array.isArray(v) ? v : Object.entries(v);
-      for (const entry of entries) {
-        stack.push(entry);
-        if (stack.length > limit) return limit + 1;
+      for (let i = 0; i < v.length && size <= limit; i += 1) walk(v[i], depth + 1);
+    } else {
+      size += 2;
+      for (const key in v) {
+        if (size > limit) return;
+        size += key.length + 3;
+        walk((v as Record<string, unknown>)[key], depth + 1);
       }
     }
-  }
+  };
+  walk(value, 0);
   return Math.min(size, limit + 1);
 }
