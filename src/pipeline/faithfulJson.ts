@@ -17,6 +17,40 @@ function describe(value: unknown): string {
 // What was found and where, the path built only on the way back up (inputs that are plain
 // JSON, nearly all of them, allocate nothing for it).
 type Found = { reversed: PropertyKey[]; found: string };
+const at = (found: string): Found => ({ reversed: [], found });
+
+function walk(v: unknown, depth: number, ancestors: unknown[], toJson: boolean): Found | null {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? null : at(describe(v));
+  if (typeof v !== 'object') return at(describe(v));
+  // A valid Date is its ISO text, one text per instant; an invalid one would be null.
+  if (v instanceof Date) return Number.isFinite(v.getTime()) ? null : at('an invalid Date');
+  if (toJson && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    return walk((v as { toJSON(): unknown }).toJSON(), depth, ancestors, toJson);
+  }
+  if (depth >= MAX_DEPTH) return at(`nesting deeper than ${MAX_DEPTH}`);
+  for (let i = 0; i < depth; i += 1) {
+    if (ancestors[i] === v) return at('a reference to an enclosing value (a cycle)');
+  }
+  ancestors[depth] = v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i += 1) {
+      const found = i in v ? walk(v[i], depth + 1, ancestors, toJson) : at('a hole in the array');
+      if (found) return (found.reversed.push(i), found);
+    }
+    return null;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return at(describe(v));
+  if (Object.getOwnPropertySymbols(v).length > 0) return at('a symbol-keyed property');
+  for (const key in v) {
+    const child = (v as Record<string, unknown>)[key];
+    if (child === undefined) continue;
+    const found = walk(child, depth + 1, ancestors, toJson);
+    if (found) return (found.reversed.push(key), found);
+  }
+  return null;
+}
 
 /**
  * The first place where `value` is not plain JSON — anything canonical JSON cannot write
@@ -30,44 +64,8 @@ export function unfaithfulJson(
   value: unknown,
   options: { toJson?: boolean } = {},
 ): UnfaithfulJson | null {
-  const ancestors: object[] = [];
-  const at = (found: string): Found => ({ reversed: [], found });
-  const walk = (v: unknown, depth: number): Found | null => {
-    if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
-    if (typeof v === 'number') return Number.isFinite(v) ? null : at(describe(v));
-    if (typeof v !== 'object') return at(describe(v));
-    // A valid Date is its ISO text, one text per instant; an invalid one would be null.
-    if (v instanceof Date) return Number.isFinite(v.getTime()) ? null : at('an invalid Date');
-    if (options.toJson && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      return walk((v as { toJSON(): unknown }).toJSON(), depth);
-    }
-    if (ancestors.includes(v)) return at('a reference to an enclosing value (a cycle)');
-    if (depth >= MAX_DEPTH) return at(`nesting deeper than ${MAX_DEPTH}`);
-    ancestors.push(v);
-    try {
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i += 1) {
-          const found = i in v ? walk(v[i], depth + 1) : at('a hole in the array');
-          if (found) return (found.reversed.push(i), found);
-        }
-        return null;
-      }
-      const proto = Object.getPrototypeOf(v) as unknown;
-      if (proto !== Object.prototype && proto !== null) return at(describe(v));
-      if (Object.getOwnPropertySymbols(v).length > 0) return at('a symbol-keyed property');
-      for (const key in v) {
-        const child = (v as Record<string, unknown>)[key];
-        if (child === undefined) continue;
-        const found = walk(child, depth + 1);
-        if (found) return (found.reversed.push(key), found);
-      }
-      return null;
-    } finally {
-      ancestors.pop();
-    }
-  };
   // Nothing at all is stored as null, as JSON has it (a tool that returns nothing).
-  const found = value === undefined ? null : walk(value, 0);
+  const found = value === undefined ? null : walk(value, 0, [], options.toJson === true);
   return found && { path: found.reversed.reverse(), found: found.found };
 }
 
