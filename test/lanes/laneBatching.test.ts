@@ -37,6 +37,27 @@ async function decisionsOf(h: LaneHarness, laneIds: readonly string[]) {
   );
 }
 
+/** A lane write made by hand: version + 1 and one `noted` event chained after the head. */
+function notedWrite(
+  { lane, head }: LaneWithProposal,
+  snapshot: LaneRow['snapshot'] = lane.snapshot,
+): ActorWrite<LaneRow> {
+  const at = new Date().toISOString();
+  const chained = chainEvents(
+    lane.proposalId,
+    head,
+    [{ type: 'noted', actorId: 'test', approvalId: lane.id, payload: {}, createdAt: at }],
+    randomUUID,
+  );
+  return {
+    row: { ...lane, snapshot, version: lane.version + 1, updatedAt: at },
+    expectedVersion: lane.version,
+    expectedSeq: head.seq,
+    head: chained.head,
+    events: chained.events,
+  };
+}
+
 // Concurrent lane steps share statements (group commit); each step still ends as if alone.
 describe('batched lane reads and writes', () => {
   const h = useLaneHarness();
@@ -210,27 +231,8 @@ describe('batched lane reads and writes', () => {
     const before = await h.laneRow(lanes[1]!.laneId);
     const eventsBefore = await h.laneEvents(lanes[1]!.laneId);
 
-    // A step's write by hand: version + 1 and one audit event chained after the head.
-    const writeFor = (
-      laneId: string,
-      snapshot = found.get(laneId)!.lane.snapshot,
-    ): ActorWrite<LaneRow> => {
-      const { lane, head }: LaneWithProposal = found.get(laneId)!;
-      const at = new Date().toISOString();
-      const chained = chainEvents(
-        lane.proposalId,
-        head,
-        [{ type: 'noted', actorId: 'test', approvalId: laneId, payload: {}, createdAt: at }],
-        randomUUID,
-      );
-      return {
-        row: { ...lane, snapshot, version: lane.version + 1, updatedAt: at },
-        expectedVersion: lane.version,
-        expectedSeq: head.seq,
-        head: chained.head,
-        events: chained.events,
-      };
-    };
+    const writeFor = (laneId: string, snapshot?: LaneRow['snapshot']) =>
+      notedWrite(found.get(laneId)!, snapshot);
     const bad = lanes[1]!.laneId;
     // jsonb refuses the \u0000 escape, so the whole statement carrying this lane fails.
     const poisoned = { ...found.get(bad)!.lane.snapshot, note: 'a\u0000b' };
@@ -296,23 +298,7 @@ describe('batched lane reads and writes', () => {
         em(),
         lanes.map((l) => l.laneId),
       );
-      const writes = lanes.map(({ laneId }): ActorWrite<LaneRow> => {
-        const { lane, head } = found.get(laneId)!;
-        const at = new Date().toISOString();
-        const chained = chainEvents(
-          lane.proposalId,
-          head,
-          [{ type: 'noted', actorId: 'test', approvalId: laneId, payload: {}, createdAt: at }],
-          randomUUID,
-        );
-        return {
-          row: { ...lane, version: lane.version + 1, updatedAt: at },
-          expectedVersion: lane.version,
-          expectedSeq: head.seq,
-          head: chained.head,
-          events: chained.events,
-        };
-      });
+      const writes = lanes.map(({ laneId }) => notedWrite(found.get(laneId)!));
 
       const outcomes = await Promise.allSettled(writes.map((w) => store.write('update', w)));
 

@@ -11,6 +11,10 @@ import { fixtureTools, payer, useHarness } from './fixtures.js';
 const run = promisify(execFile);
 const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
 
+/** Runs `countersign <command> --database-url url` in a child process. */
+const countersign = (command: string, url: string) =>
+  run(process.execPath, ['--import', 'tsx', cli, command, '--database-url', url]);
+
 describe('telemetry channels', () => {
   const h = useHarness();
   const seen: [string, Record<string, unknown>][] = [];
@@ -80,32 +84,11 @@ describe('migrations', () => {
       });
     try {
       await expect(open()).rejects.toSatisfy(isConfigurationError);
-      const pending = await run(process.execPath, [
-        '--import',
-        'tsx',
-        cli,
-        'pending',
-        '--database-url',
-        db.url,
-      ]);
+      const pending = await countersign('pending', db.url);
       expect(pending.stdout.trim().split('\n')).toHaveLength(migrationsList.length);
-      const applied = await run(process.execPath, [
-        '--import',
-        'tsx',
-        cli,
-        'migrate',
-        '--database-url',
-        db.url,
-      ]);
+      const applied = await countersign('migrate', db.url);
       expect(applied.stdout).toContain(`applied ${migrationsList.at(-1)!.name}`);
-      const after = await run(process.execPath, [
-        '--import',
-        'tsx',
-        cli,
-        'pending',
-        '--database-url',
-        db.url,
-      ]);
+      const after = await countersign('pending', db.url);
       expect(after.stdout.trim()).toBe('no migrations pending');
       const gov = await open();
       await gov.close();
