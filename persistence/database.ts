@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { countersignEntities } from './entities.js';
@@ -30,10 +32,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** MikroORM options for countersign's entities and migrations at `clientUrl`. */
-export function ormOptions(clientUrl: string, poolSize: number) {
+/** Where to connect: a server's URL, or a Unix socket directory (which a URL cannot carry to MikroORM). */
+type Connection = { clientUrl: string } | { host: string; user: string; dbName: string };
+
+/** MikroORM options for countersign's entities and migrations at `connection`. */
+export function ormOptions(connection: string | Connection, poolSize: number) {
   return {
-    clientUrl,
+    ...(typeof connection === 'string' ? { clientUrl: connection } : connection),
     entities: countersignEntities,
     extensions: [Migrator],
     migrations: {
@@ -64,7 +69,7 @@ export function missingEntities(orm: MikroORM): string[] {
 
 /**
  * Opens countersign's database: the host's ORM, a PostgreSQL server by URL, or an embedded
- * PGlite served on a loopback socket so the same driver and SQL serve both.
+ * PGlite served on a Unix socket so the same driver and SQL serve both.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.orm) {
@@ -105,22 +110,46 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
+  // PGlite has no authentication, so only its owner may reach it: the socket lives in a fresh
+  // directory that mkdtemp creates with mode 0700 (a loopback port would let any local process
+  // rewrite lanes). The temporary directory keeps the path under the socket length limit.
+  const socketDir = mkdtempSync(join(tmpdir(), 'countersign-'));
   // PGlite runs one session; its socket server queues the clients' statements and holds the
   // others back while one client is inside a transaction.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
-  await server.start();
-  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
-  const orm = await MikroORM.init(ormOptions(url, 4));
-  disablePreparedStatements(orm);
-  return {
-    orm,
-    url,
-    embedded: true,
-    withMigrator: (fn) => fn(orm),
-    close: async () => {
-      await orm.close(true);
-      await server.stop();
-      await db.close();
-    },
-  };
+  const server = new PGLiteSocketServer({
+    db,
+    path: join(socketDir, '.s.PGSQL.5432'),
+    maxConnections: 16,
+  });
+  try {
+    await server.start();
+    const orm = await MikroORM.init(
+      ormOptions({ host: socketDir, user: 'postgres', dbName: 'postgres' }, 4),
+    );
+    disablePreparedStatements(orm);
+    return {
+      orm,
+      // node-postgres reads a percent-encoded host beginning with '/' as a socket directory.
+      url: `postgres://postgres@${encodeURIComponent(socketDir)}/postgres`,
+      embedded: true,
+      withMigrator: (fn) => fn(orm),
+      close: async () => {
+        await orm.close(true);
+        await closeEmbedded(server, db, socketDir);
+      },
+    };
+  } catch (error) {
+    await closeEmbedded(server, db, socketDir);
+    throw error;
+  }
+}
+
+async function closeEmbedded(
+  server: { stop(): Promise<void> },
+  db: { close(): Promise<void> },
+  socketDir: string,
+): Promise<void> {
+  await server.stop();
+  await db.close();
+  rmSync(socketDir, { recursive: true, force: true });
 }

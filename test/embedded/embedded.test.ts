@@ -1,4 +1,8 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../persistence/database.js';
 import { createGovernance } from '../../src/governance.js';
 import type { Governance } from '../../src/governance.js';
 import { fixtureTools, payer } from '../proposals/fixtures.js';
@@ -69,5 +73,26 @@ describe('the embedded database (no DATABASE_URL)', () => {
   it('verifies the audit trail', async () => {
     const [latest] = await gov.listProposalsForConversation('emb-conv');
     expect(await gov.verifyAuditTrail(latest!.id)).toMatchObject({ ok: true, events: 1 });
+  });
+});
+
+describe('who can reach the embedded database', () => {
+  it('serves it on a Unix socket in an owner-only directory, removed on close', async () => {
+    const db = await openDatabase({ embeddedDataDir: 'memory://' });
+    const socketDir = decodeURIComponent(new URL(db.url).hostname);
+    try {
+      expect(socketDir.startsWith('/')).toBe(true);
+      expect(statSync(socketDir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(socketDir, '.s.PGSQL.5432')).isSocket()).toBe(true);
+      // The same URL is what Agenda's backend is given: node-postgres must reach it too.
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const { rows } = await client.query<{ one: number }>('select 1 as one');
+      await client.end();
+      expect(rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+    expect(existsSync(socketDir)).toBe(false);
   });
 });
