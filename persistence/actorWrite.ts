@@ -37,12 +37,24 @@ const CONTROL = [
   ['new_head', 'text'],
 ] as const;
 
+/**
+ * A write of another row that must commit with this one or not at all (a lane's claim and
+ * its case's budget reservation): CTEs that follow this write's own, the name of the CTE
+ * returning the ids it wrote, and their parameters.
+ */
+export interface Alongside {
+  ctes: string;
+  written: string;
+  values: unknown[];
+}
+
 /** The text of a write of `rows` rows carrying `events` events in all. */
 function writeSql<Row>(
   t: ActorTable<Row>,
   mode: 'insert' | 'update',
   rows: number,
   events: number,
+  alongside: Alongside | null,
 ): string {
   const columns = t.columns.map(([property]) => columnName(property));
   const all = [...t.columns.map(([p, type]) => [columnName(p), type] as const), ...CONTROL];
@@ -63,11 +75,20 @@ function writeSql<Row>(
      head as (update tool_proposals p set audit_seq = i.new_seq, audit_head = i.new_head
        from input i where p.id = i.${chainKey} and p.audit_seq = i.expected_seq returning p.id),
      written as (${rowSql}),
-     ev as (${insertEventsWhen('written', events, t.eventKey)})
+     ev as (${insertEventsWhen('written', events, t.eventKey)})${alongside ? `, ${alongside.ctes}` : ''}
      select (select coalesce(array_agg(id), '{}') from written) as written,
        public.countersign_assert((select count(*) from head) = (select count(*) from written),
-         'a row changed without moving its audit head') as consistent`;
+         'a row changed without moving its audit head') as consistent${
+           alongside
+             ? `,
+       public.countersign_assert((select count(*) from written) = (select count(*) from ${alongside.written}),
+         '${MOVED_APART}') as together`
+             : ''
+         }`;
 }
+
+/** The message of the abort when a row and the write alongside it did not both match. */
+export const MOVED_APART = 'a row and the write alongside it moved apart';
 
 // Statement texts by shape (table, mode, row slots, event slots); few, since sizes are padded.
 const texts = new Map<string, string>();
@@ -90,14 +111,18 @@ export async function writeActorRows<Row extends { id: string }>(
   table: ActorTable<Row>,
   mode: 'insert' | 'update',
   writes: readonly ActorWrite<Row>[],
+  alongside: Alongside | null = null,
 ): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
+  if (alongside && writes.length !== 1) throw new Error('a write alongside needs a lone row');
   const events = writes.flatMap((w) => w.events);
   const rows = slotsFor(writes.length);
   const eventSlots = rows.prepare ? pow2(events.length) : Math.max(events.length, 1);
   const key = `${table.table}:${mode}:${rows.slots}:${eventSlots}`;
-  const sql = texts.get(key) ?? writeSql(table, mode, rows.slots, eventSlots);
-  if (rows.prepare) texts.set(key, sql);
+  const sql = alongside
+    ? writeSql(table, mode, rows.slots, eventSlots, alongside)
+    : (texts.get(key) ?? writeSql(table, mode, rows.slots, eventSlots, null));
+  if (rows.prepare && !alongside) texts.set(key, sql);
   const noRow = Array.from({ length: table.columns.length + CONTROL.length }, () => null);
   const values = [
     ...padded(
@@ -112,6 +137,7 @@ export async function writeActorRows<Row extends { id: string }>(
       noRow,
     ),
     ...padded(events.map(eventValues), eventSlots, NO_EVENT),
+    ...(alongside ? [alongside.values] : []),
   ].flat();
   const [result] = await runStatement(em, sql, values, rows.prepare);
   return new Set((result?.written as string[] | undefined) ?? []);

@@ -1,4 +1,7 @@
 import { AuditCheckpoint, AuditCheckpointLeaf } from './auditCheckpoint.entity.js';
+import { CaseEvent } from './caseEvent.entity.js';
+import { GovernanceCase } from './governanceCase.entity.js';
+import { GovernancePolicy } from './governancePolicy.entity.js';
 import { LaneRedrive } from './laneRedrive.entity.js';
 import { ToolActionEvent } from './toolActionEvent.entity.js';
 import { ToolApproval } from './toolApproval.entity.js';
@@ -12,4 +15,7 @@ export const countersignEntities = [
   AuditCheckpoint,
   AuditCheckpointLeaf,
   LaneRedrive,
+  GovernancePolicy,
+  GovernanceCase,
+  CaseEvent,
 ];

@@ -7,13 +7,13 @@ import type { EventRow } from './rows.js';
 // Timestamps come back as text with all six fractional digits, exactly as stored, so what is
 // hashed and verified is the stored time to the microsecond; a time no Date can hold
 // ('infinity', year 10000) comes back as PostgreSQL writes it instead of failing the read.
-const time = (column: string) =>
+export const timeText = (column: string): string =>
   `case when isfinite(${column}) then to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else ${column}::text end`;
 
 // Each column of an event row `e`, timestamps as the text above.
 const selected = eventColumns.map(([property, type]) => {
   const column = `e.${columnName(property)}`;
-  return [columnName(property), type === 'timestamptz' ? time(column) : column] as const;
+  return [columnName(property), type === 'timestamptz' ? timeText(column) : column] as const;
 });
 
 const SELECT = `select ${selected.map(([name, expr]) => `${expr} as ${name}`).join(', ')}

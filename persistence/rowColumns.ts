@@ -1,5 +1,7 @@
 import type { EntitySchema } from '@mikro-orm/core';
-import type { EventRow, LaneRow, StoredJson } from './rows.js';
+import { CaseEvent } from './caseEvent.entity.js';
+import { GovernanceCase } from './governanceCase.entity.js';
+import type { CaseEventRow, CaseRow, EventRow, LaneRow, StoredJson } from './rows.js';
 import { ToolActionEvent } from './toolActionEvent.entity.js';
 import { ToolApproval } from './toolApproval.entity.js';
 
@@ -39,6 +41,12 @@ export const laneColumns = columnsOf<LaneRow>(ToolApproval as unknown as EntityS
 
 /** The columns of `tool_action_events`. */
 export const eventColumns = columnsOf<EventRow>(ToolActionEvent as unknown as EntitySchema);
+
+/** The columns of `governance_cases`. */
+export const caseColumns = columnsOf<CaseRow>(GovernanceCase as unknown as EntitySchema);
+
+/** The columns of `case_events`. */
+export const caseEventColumns = columnsOf<CaseEventRow>(CaseEvent as unknown as EntitySchema);
 
 /**
  * A stored time as ISO text with milliseconds, whether the driver gave a Date or PostgreSQL's

@@ -22,6 +22,32 @@ export interface EventRow {
   keyId: string | null;
 }
 
+/** A `case_events` row: an event of a case's own chain (`taskId`: its proposal or lane). */
+export type CaseEventRow = Omit<EventRow, 'proposalId' | 'approvalId'> & {
+  caseId: string;
+  taskId: string | null;
+};
+
+/** A `governance_cases` row as countersign writes and reads it (timestamps as ISO text). */
+export interface CaseRow {
+  id: string;
+  status: string;
+  snapshot: Record<string, StoredJson>;
+  machineId: string;
+  machineVersion: number;
+  version: number;
+  policyName: string;
+  policyVersion: number;
+  policyHash: string;
+  conversationId: string | null;
+  createdBy: string;
+  deadline: string | null;
+  auditSeq: number;
+  auditHead: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** A `tool_proposals` row as countersign writes and reads it. */
 export interface ProposalRow {
   id: string;

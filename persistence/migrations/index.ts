@@ -4,6 +4,7 @@ import { Migration20261124070505_execution_retry } from './Migration202611240705
 import { Migration20261124071840_lane_event_index } from './Migration20261124071840_lane_event_index.js';
 import { Migration20261127075040_audit_integrity } from './Migration20261127075040_audit_integrity.js';
 import { Migration20261127085544_lane_redrives } from './Migration20261127085544_lane_redrives.js';
+import { Migration20261127110000_cases } from './Migration20261127110000_cases.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [
@@ -25,4 +26,5 @@ export const migrationsList = [
     name: 'Migration20261127085544_lane_redrives',
     class: Migration20261127085544_lane_redrives,
   },
+  { name: 'Migration20261127110000_cases', class: Migration20261127110000_cases },
 ];

@@ -1,5 +1,5 @@
 import { canonicalJson, sha256, toJsonValue } from '../canonicalJson.js';
-import type { AuditHead, EventRow } from '../../persistence/rows.js';
+import type { AuditHead, CaseEventRow, EventRow } from '../../persistence/rows.js';
 import type { JsonValue } from '../canonicalJson.js';
 import { headStatement } from './signing.js';
 import type { AuditKeys } from './signing.js';
@@ -36,19 +36,53 @@ export function microsecondTime(iso: string): string {
   return iso.replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
-/** The hashed fields of an event under a rule. */
-type Hashed = Pick<
+/** The fields every chained event has, whichever chain it belongs to. */
+type Linked = Pick<
   EventRow,
-  'id' | 'proposalId' | 'approvalId' | 'type' | 'actorId' | 'payload' | 'prevHash' | 'createdAt'
+  | 'id'
+  | 'seq'
+  | 'type'
+  | 'actorId'
+  | 'payload'
+  | 'prevHash'
+  | 'hash'
+  | 'createdAt'
+  | 'hashVersion'
+  | 'signature'
+  | 'keyId'
 >;
+
+/**
+ * A kind of chain: the fields that name an event's chain and task (hashed under their own
+ * names, so an event cannot pass for one of another kind) and what its head signatures say.
+ */
+export interface ChainKind<E extends Linked> {
+  chainOf(event: E): string;
+  identity(event: E): Record<string, string | null>;
+  statement(chainId: string, seq: number, hash: string): string;
+}
+
+/** A proposal's chain: its events and its lanes' events. */
+export const proposalChain: ChainKind<EventRow> = {
+  chainOf: (e) => e.proposalId,
+  identity: (e) => ({ proposalId: e.proposalId, approvalId: e.approvalId }),
+  statement: headStatement,
+};
+
+/** A case's chain: its own transitions, reservations and receipts. */
+export const caseChain: ChainKind<CaseEventRow> = {
+  chainOf: (e) => e.caseId,
+  identity: (e) => ({ caseId: e.caseId, taskId: e.taskId }),
+  statement: (caseId, seq, hash) => `countersign.case-head/1\n${caseId}\n${seq}\n${hash}`,
+};
 
 // Rule 1 (rows written before the id and the full time were hashed): no id, and the time in
 // milliseconds, as those rows were written; a stored time with other microseconds cannot
 // hash as it did. Rule 2: the id and the time exactly as stored. seq is left out of both on
 // purpose: it orders the chain, so a renumbered row shows up as reordered, not edited.
-function eventHash(event: Hashed, version: number): string | null {
-  const { prevHash, id, createdAt, proposalId, approvalId, type, actorId, payload } = event;
-  const content = { proposalId, approvalId, type, actorId, payload };
+function eventHash<E extends Linked>(kind: ChainKind<E>, event: E, version: number): string | null {
+  const { prevHash, id, createdAt, type, actorId, payload } = event;
+  const content = { ...kind.identity(event), type, actorId, payload };
   if (version === 1) {
     const millis = /\.\d{3}000Z$/.test(createdAt) ? createdAt.replace(/000Z$/, 'Z') : createdAt;
     return sha256(`${prevHash}\n${canonicalJson({ ...content, createdAt: millis })}`);
@@ -57,6 +91,38 @@ function eventHash(event: Hashed, version: number): string | null {
     return sha256(`v2\n${prevHash}\n${canonicalJson({ ...content, id, createdAt })}`);
   }
   return null;
+}
+
+/** An event with its identity and content, before it is linked after a head. */
+type Unlinked<E extends Linked> = Omit<
+  E,
+  'seq' | 'prevHash' | 'hash' | 'hashVersion' | 'signature' | 'keyId' | 'payload'
+> & { payload: Record<string, unknown> };
+
+/** Links events after `head` under the current rule; with a key, each signs the head it makes. */
+export function linkEvents<E extends Linked>(
+  kind: ChainKind<E>,
+  head: AuditHead,
+  unlinked: readonly Unlinked<E>[],
+  keys: AuditKeys | null = null,
+): { events: E[]; head: AuditHead } {
+  let prev = head;
+  const events = unlinked.map((draft) => {
+    const seq = prev.seq + 1;
+    const base = {
+      ...draft,
+      payload: toJsonValue(draft.payload) as Record<string, JsonValue>,
+      createdAt: microsecondTime(draft.createdAt),
+      prevHash: prev.hash,
+      seq,
+      hashVersion: HASH_VERSION,
+    } as unknown as E;
+    const hash = eventHash(kind, base, HASH_VERSION)!;
+    const signed = keys?.sign(kind.statement(kind.chainOf(base), seq, hash)) ?? null;
+    prev = { seq, hash };
+    return { ...base, hash, signature: signed?.signature ?? null, keyId: signed?.keyId ?? null };
+  });
+  return { events, head: prev };
 }
 
 /**
@@ -70,32 +136,8 @@ export function chainEvents(
   newId: () => string,
   keys: AuditKeys | null = null,
 ): { events: EventRow[]; head: AuditHead } {
-  let prev = head;
-  const events = drafts.map((draft) => {
-    const hashed: Hashed = {
-      id: newId(),
-      proposalId,
-      approvalId: draft.approvalId,
-      type: draft.type,
-      actorId: draft.actorId,
-      payload: toJsonValue(draft.payload) as Record<string, JsonValue>,
-      prevHash: prev.hash,
-      createdAt: microsecondTime(draft.createdAt),
-    };
-    const seq = prev.seq + 1;
-    const hash = eventHash(hashed, HASH_VERSION)!;
-    const signed = keys?.sign(headStatement(proposalId, seq, hash)) ?? null;
-    prev = { seq, hash };
-    return {
-      ...hashed,
-      seq,
-      hash,
-      hashVersion: HASH_VERSION,
-      signature: signed?.signature ?? null,
-      keyId: signed?.keyId ?? null,
-    };
-  });
-  return { events, head: prev };
+  const unlinked = drafts.map((d) => ({ ...d, id: newId(), proposalId }));
+  return linkEvents(proposalChain, head, unlinked, keys);
 }
 
 /** Options of {@link verifyChain}. */
@@ -111,10 +153,11 @@ export interface ChainCheckOptions {
  * each row's hash under its rule, its link to the row before, and — with keys — its head
  * signature. Never throws on a stored value.
  */
-export function verifyChain(
-  events: readonly EventRow[],
+export function verifyChain<E extends Linked = EventRow>(
+  events: readonly E[],
   head: AuditHead,
   options: ChainCheckOptions = {},
+  kind: ChainKind<E> = proposalChain as unknown as ChainKind<E>,
 ): ChainCheck {
   const { keys = null, anchoredThrough = 0 } = options;
   let prev: AuditHead = { seq: 0, hash: GENESIS_HASH };
@@ -123,11 +166,11 @@ export function verifyChain(
       return { ok: false, problem: 'removed', seq: prev.seq + 1, eventId: null };
     }
     const at = { seq: event.seq, eventId: event.id };
-    if (eventHash(event, event.hashVersion) !== event.hash) {
+    if (eventHash(kind, event, event.hashVersion) !== event.hash) {
       return { ok: false, problem: 'edited', ...at };
     }
     if (event.prevHash !== prev.hash) return { ok: false, problem: 'reordered', ...at };
-    const signature = signatureProblem(event, keys, anchoredThrough);
+    const signature = signatureProblem(kind, event, keys, anchoredThrough);
     if (signature) return { ok: false, problem: signature, ...at };
     prev = { seq: event.seq, hash: event.hash };
   }
@@ -141,8 +184,9 @@ export function verifyChain(
   return { ok: true, events: events.length };
 }
 
-function signatureProblem(
-  event: EventRow,
+function signatureProblem<E extends Linked>(
+  kind: ChainKind<E>,
+  event: E,
   keys: AuditKeys | null,
   anchoredThrough: number,
 ): 'unsigned' | 'bad_signature' | 'unknown_key' | null {
@@ -153,7 +197,7 @@ function signatureProblem(
     return keys.anchored && event.seq > anchoredThrough ? 'unsigned' : null;
   }
   const check = keys.check(
-    headStatement(event.proposalId, event.seq, event.hash),
+    kind.statement(kind.chainOf(event), event.seq, event.hash),
     event.keyId,
     event.signature,
   );
