@@ -1,5 +1,5 @@
-// `countersign/machines`: the approval-lane machine for hosts that embed it as a plain
-// state-machine library. Pure: no I/O, no clock, no database.
+// `countersign/machines`: the approval-lane and case machines for hosts that embed them as
+// a plain state-machine library. Pure: no I/O, no clock, no database.
 export {
   approvalLaneMachine,
   APPROVAL_LANE_MACHINE_ID,
@@ -35,3 +35,42 @@ export type {
   LaneStatus,
   Stamped,
 } from './laneTypes.js';
+export { caseMachine, CASE_MACHINE_ID, CASE_MACHINE_VERSION } from './case.machine.js';
+export { casePersistence, caseSnapshotMigrations, restoreCaseSnapshot } from './caseSnapshot.js';
+// isCasePath, isBudgetAmount and holdsReservation are held back: the case machine's guards.
+export {
+  applyLedger,
+  budgetLedger,
+  budgetRoom,
+  emptyLedger,
+  ledgerLevelsFor,
+} from './budgetLedger.js';
+export type {
+  BudgetDimension,
+  BudgetRoom,
+  LedgerEvent,
+  LedgerRefusal,
+  LevelRoom,
+} from './budgetLedger.js';
+export { closedCaseStatuses } from './caseTypes.js';
+export type {
+  ApprovalPoint,
+  ApprovalTimeoutAction,
+  BudgetAmount,
+  BudgetLedgerState,
+  BudgetLimits,
+  CaseContext,
+  CaseEffect,
+  CaseEvent,
+  CaseInput,
+  CasePath,
+  CasePolicyRef,
+  CaseRefusal,
+  CaseStatus,
+  EscalationPolicy,
+  GovernanceReceipt,
+  LedgerLevel,
+  PolicyBody,
+  Reservation,
+  TimeoutPolicy,
+} from './caseTypes.js';

@@ -24,11 +24,16 @@ export interface LaneWithProposal {
   inputSnapshot: StoredJson;
   conversationId: string | null;
   caseId: string | null;
+  /** In a case: the path and policy version hash the call was judged under. */
+  casePath: string | null;
+  casePolicyHash: string | null;
 }
 
 /** The select every read of a {@link LaneWithProposal} starts from (lane alias `a`). */
 export const LANE_WITH_PROPOSAL = `select a.*, p.audit_seq, p.audit_head, p.actor_id as proposer_id,
-    p.tool_name, p.tool_version, p.input_snapshot, p.conversation_id, p.case_id
+    p.tool_name, p.tool_version, p.input_snapshot, p.conversation_id, p.case_id,
+    p.actor_snapshot->>'casePath' as case_path,
+    p.actor_snapshot->'casePolicy'->>'hash' as case_policy_hash
   from tool_approvals a join tool_proposals p on p.id = a.proposal_id`;
 
 export function toLaneWithProposal(row: Record<string, unknown>): LaneWithProposal {
@@ -41,6 +46,8 @@ export function toLaneWithProposal(row: Record<string, unknown>): LaneWithPropos
     inputSnapshot: row.input_snapshot as StoredJson,
     conversationId: (row.conversation_id as string | null) ?? null,
     caseId: (row.case_id as string | null) ?? null,
+    casePath: (row.case_path as string | null) ?? null,
+    casePolicyHash: (row.case_policy_hash as string | null) ?? null,
   };
 }
 

@@ -134,6 +134,8 @@ export interface ProposalForLane {
   actorId: string;
   conversationId: string | null;
   caseId: string | null;
+  /** Holds a call in a case's path and policy version (part of its call digest). */
+  actorSnapshot: Record<string, StoredJson>;
   inputSnapshot: StoredJson;
   head: AuditHead;
   /** Statuses of the proposal's lanes that keep another from opening (`blockingLaneStatuses`). */
@@ -142,7 +144,7 @@ export interface ProposalForLane {
 
 const PROPOSAL_FOR_LANE = `select p.id, p.status, p.blocked_reason, p.tool_name, p.tool_version,
     p.approval_mode, p.risk_tier, p.tool_snapshot, p.actor_id, p.conversation_id, p.case_id,
-    p.input_snapshot, p.audit_seq, p.audit_head,
+    p.actor_snapshot, p.input_snapshot, p.audit_seq, p.audit_head,
     array(select a.status::text from tool_approvals a where a.proposal_id = p.id
       and a.status in (${literalList(blockingLaneStatuses)})) as blocking
   from tool_proposals p`;
@@ -167,6 +169,7 @@ export async function findProposalsForLane(
         actorId: row.actor_id as string,
         conversationId: (row.conversation_id as string | null) ?? null,
         caseId: (row.case_id as string | null) ?? null,
+        actorSnapshot: row.actor_snapshot as Record<string, StoredJson>,
         inputSnapshot: row.input_snapshot as StoredJson,
         head: { seq: row.audit_seq as number, hash: row.audit_head as string },
         blockingLanes: row.blocking as string[],

@@ -1,5 +1,30 @@
 import type { InspectionEvent } from 'xstate';
 import { migrate } from '../persistence/migrate.js';
+import type {
+  ApprovalPoint,
+  BudgetLimits,
+  GovernanceReceipt,
+  PolicyBody,
+  TimeoutPolicy,
+} from '../machines/caseTypes.js';
+import {
+  cancelCase,
+  checkBudget,
+  completeCase,
+  createCase,
+  getCase,
+  listReceipts,
+  verifyCaseTrail,
+} from './cases/cases.js';
+import type {
+  BudgetReport,
+  Case,
+  CaseResult,
+  CaseTrailVerification,
+  CreateCaseOptions,
+} from './cases/cases.js';
+import { definePolicy, getPolicy, policyEdits } from './cases/policies.js';
+import type { PolicyChange, PolicyVersion } from './cases/policies.js';
 import { createAuditCheckpoint, verifyAuditCheckpoint } from './audit/checkpoint.js';
 import { checkOptions, openMigratedDatabase } from './governanceOptions.js';
 import type { DecisionOptions, GovernanceOptions } from './governanceOptions.js';
@@ -108,6 +133,47 @@ export interface Governance {
     approvalId: string,
     options?: { inspect?: (event: InspectionEvent) => void },
   ): Promise<LaneReplay>;
+  /** Validates a policy body and stores it as version 1 of `name` ({@link PolicyError} if bad). */
+  definePolicy(name: string, body: PolicyBody, change: PolicyChange): Promise<PolicyVersion>;
+  /** Writes a new version of `policy` whose allowlist at `casePath` is `tools`. */
+  setAllowlist(
+    policy: string,
+    casePath: string,
+    tools: string[],
+    change: PolicyChange,
+  ): Promise<PolicyVersion>;
+  /** Writes a new version of `policy` whose budget at `casePath` is `budget`. */
+  setBudget(
+    policy: string,
+    casePath: string,
+    budget: BudgetLimits,
+    change: PolicyChange,
+  ): Promise<PolicyVersion>;
+  /** Writes a new version of `policy` whose timeouts are `timeouts`. */
+  setTimeoutPolicy(
+    policy: string,
+    timeouts: TimeoutPolicy,
+    change: PolicyChange,
+  ): Promise<PolicyVersion>;
+  /** Writes a new version of `policy` with a mandatory approval point. */
+  requireApproval(
+    policy: string,
+    point: ApprovalPoint,
+    change: PolicyChange,
+  ): Promise<PolicyVersion>;
+  /** A policy's version, or its newest; null when there is none. */
+  getPolicy(name: string, version?: number): Promise<PolicyVersion | null>;
+  /** Opens a case under the current version of a policy; calls join it with `context.caseId`. */
+  createCase(options: CreateCaseOptions): Promise<CaseResult>;
+  getCase(caseId: string): Promise<Case | null>;
+  completeCase(caseId: string, options: { actorId: string }): Promise<CaseResult>;
+  cancelCase(caseId: string, options: { actorId: string; reason: string }): Promise<CaseResult>;
+  /** Every governance receipt recorded on a case, oldest first. */
+  listReceipts(caseId: string): Promise<GovernanceReceipt[]>;
+  /** The case's budget ledger per level: limit, used, reserved, remaining; null if unknown. */
+  checkBudget(caseId: string): Promise<BudgetReport | null>;
+  /** Verifies a case's own audit chain; names the first broken event. */
+  verifyCaseTrail(caseId: string): Promise<CaseTrailVerification>;
   /** Applies pending migrations; returns their names. */
   migrate(): Promise<string[]>;
   /** Drains the workers and closes what this governance opened (not a host-supplied ORM). */
@@ -208,6 +274,23 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     getActiveApproval: (proposalId) => getActiveApproval(rt, proposalId),
     getLatestApproval: (proposalId) => getLatestApproval(rt, proposalId),
     replayLane: (id, opts) => replayLane(rt, id, opts),
+    definePolicy: (name, body, change) => definePolicy(rt, name, body, change),
+    setAllowlist: (policy, casePath, tools, change) =>
+      policyEdits.setAllowlist(rt, policy, casePath, tools, change),
+    setBudget: (policy, casePath, budget, change) =>
+      policyEdits.setBudget(rt, policy, casePath, budget, change),
+    setTimeoutPolicy: (policy, timeouts, change) =>
+      policyEdits.setTimeoutPolicy(rt, policy, timeouts, change),
+    requireApproval: (policy, point, change) =>
+      policyEdits.requireApproval(rt, policy, point, change),
+    getPolicy: (name, version) => getPolicy(rt, name, version),
+    createCase: async (opts) => createCase(rt, opts),
+    getCase: (caseId) => getCase(rt, caseId),
+    completeCase: async (caseId, opts) => completeCase(rt, caseId, opts),
+    cancelCase: async (caseId, opts) => cancelCase(rt, caseId, opts),
+    listReceipts: (caseId) => listReceipts(rt, caseId),
+    checkBudget: (caseId) => checkBudget(rt, caseId),
+    verifyCaseTrail: (caseId) => verifyCaseTrail(rt, caseId),
     migrate: () => migrate(db),
     async close() {
       await scheduler?.close();

@@ -5,6 +5,8 @@ import type { LaneJobRequest } from '../scheduler/laneJobs.js';
 import type { AuditKeys } from './audit/signing.js';
 import { CountersignError } from './errors/countersignError.js';
 import { DatabaseError } from './errors/databaseError.js';
+import { createCaseStore } from './cases/caseStore.js';
+import type { CaseStore } from './cases/caseStore.js';
 import { createLaneStore } from './lanes/laneStore.js';
 import type { LaneStore } from './lanes/laneStore.js';
 import type { PipelineLimits } from './pipeline/validate.js';
@@ -54,10 +56,12 @@ export interface GovernanceRuntime {
   withEm<T>(operation: string, fn: (em: EntityManager) => Promise<T>): Promise<T>;
   /** Lane reads and writes, batched across concurrent callers. */
   laneStore: LaneStore;
+  /** Case reads (policy bodies cached by hash) and writes. */
+  cases: CaseStore;
 }
 
 export function createRuntime(
-  parts: Omit<GovernanceRuntime, 'withEm' | 'laneStore'>,
+  parts: Omit<GovernanceRuntime, 'withEm' | 'laneStore' | 'cases'>,
 ): GovernanceRuntime {
   const withEm: GovernanceRuntime['withEm'] = async (operation, fn) => {
     try {
@@ -67,5 +71,5 @@ export function createRuntime(
       throw new DatabaseError(operation, error);
     }
   };
-  return { ...parts, withEm, laneStore: createLaneStore(withEm) };
+  return { ...parts, withEm, laneStore: createLaneStore(withEm), cases: createCaseStore(withEm) };
 }

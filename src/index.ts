@@ -48,3 +48,27 @@ export { ConfigurationError, isConfigurationError } from './errors/configuration
 export { DatabaseError, isDatabaseError } from './errors/databaseError.js';
 export { InvalidRequestError, isInvalidRequestError } from './errors/invalidRequestError.js';
 export { LaneSnapshotError, isLaneSnapshotError } from './errors/laneSnapshotError.js';
+export { CaseSnapshotError } from './errors/caseSnapshotError.js';
+export { PolicyError } from './errors/policyError.js';
+export type { PolicyChange, PolicyVersion } from './cases/policies.js';
+export type {
+  BudgetLevelReport,
+  BudgetReport,
+  Case,
+  CaseResult,
+  CaseTrailVerification,
+  CreateCaseOptions,
+} from './cases/cases.js';
+export type {
+  ApprovalPoint,
+  ApprovalTimeoutAction,
+  BudgetAmount,
+  BudgetLimits,
+  CasePath,
+  CasePolicyRef,
+  CaseStatus,
+  EscalationPolicy,
+  GovernanceReceipt,
+  PolicyBody,
+  TimeoutPolicy,
+} from '../machines/caseTypes.js';

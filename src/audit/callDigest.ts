@@ -22,6 +22,8 @@ export interface CallFacts {
   caseId: string | null;
   /** The hash of the case's policy version, once the call belongs to a case. */
   policyVersionHash?: string | null;
+  /** The region of the case the call was made in; absent outside a case. */
+  casePath?: string | null;
 }
 
 /** SHA-256 of a tool's governance-relevant definition: risk, mode, scopes, limits, cost. */
@@ -59,6 +61,8 @@ export function callDigest(facts: CallFacts): string {
       conversationId: facts.conversationId,
       caseId: facts.caseId,
       policyVersionHash: facts.policyVersionHash ?? null,
+      // Only calls in a case name a path, so digests of calls outside cases stay as they were.
+      ...(facts.casePath ? { casePath: facts.casePath } : {}),
     }),
   );
 }
@@ -74,6 +78,20 @@ export interface StoredCall {
   actorId: string;
   conversationId: string | null;
   caseId: string | null;
+  /** Where a call in a case records its path and policy version. */
+  actorSnapshot?: Record<string, unknown> | null;
+}
+
+/** The case path and policy version hash a stored call in a case recorded. */
+export function caseFacts(actorSnapshot: unknown): {
+  casePath: string | null;
+  policyVersionHash: string | null;
+} {
+  const s = (actorSnapshot ?? {}) as { casePath?: unknown; casePolicy?: { hash?: unknown } | null };
+  return {
+    casePath: typeof s.casePath === 'string' ? s.casePath : null,
+    policyVersionHash: typeof s.casePolicy?.hash === 'string' ? s.casePolicy.hash : null,
+  };
 }
 
 /**
@@ -99,6 +117,7 @@ export function storedCallDigest(p: StoredCall): string {
     proposerId: p.actorId,
     conversationId: p.conversationId,
     caseId: p.caseId,
+    ...caseFacts(p.actorSnapshot),
   });
 }
 

@@ -8,7 +8,7 @@ import { CountersignError } from './countersignError.js';
  * if (isConfigurationError(e)) process.exit(1)
  */
 export class ConfigurationError extends CountersignError {
-  override name = 'ConfigurationError' as const;
+  override name: string = 'ConfigurationError';
 
   constructor(message: string) {
     super('configuration', message);

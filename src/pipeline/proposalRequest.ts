@@ -10,6 +10,7 @@ import type { GovernanceRuntime } from '../governanceRuntime.js';
 import type { ToolRef } from '../tools/toolRegistry.js';
 import type { MaybeAsync } from './validate.js';
 import { isStorableText } from './storableJson.js';
+import { casePathSchema } from '../cases/casePath.js';
 
 const UNSTORABLE = 'contains a NUL character or an unpaired surrogate';
 const id = z.string().trim().min(1).max(256).refine(isStorableText, UNSTORABLE);
@@ -31,6 +32,8 @@ const contextSchema = z.strictObject({
     .optional(),
   conversationId: id.nullish().transform((v) => v ?? null),
   caseId: id.nullish().transform((v) => v ?? null),
+  /** The region of the case the call is made in; the case itself is '/'. */
+  casePath: casePathSchema.default('/'),
   idempotencyKey: id.optional(),
 });
 

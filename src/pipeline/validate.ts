@@ -8,6 +8,10 @@ import type {
   ToolDefinition,
 } from '../tools/defineTool.js';
 import type { ToolRegistry } from '../tools/toolRegistry.js';
+import { costOf } from '../tools/defineTool.js';
+import type { ApprovalPoint, CasePath, CasePolicyRef } from '../../machines/caseTypes.js';
+import { checkCaseGates } from '../cases/caseGates.js';
+import type { CaseSnapshot } from '../cases/caseGates.js';
 import type { ProposalRequest } from './proposalRequest.js';
 import { boundedJsonSize, unfaithfulJson } from './faithfulJson.js';
 import { storabilityIssues } from './storableJson.js';
@@ -18,6 +22,7 @@ export type BlockedOutcome =
   | 'needs_input'
   | 'scope_invalid'
   | 'policy_denied'
+  | 'case_closed'
   | 'allowlist_violation'
   | 'budget_exceeded';
 
@@ -40,6 +45,12 @@ export interface ActorSnapshot {
   conversationId: string | null;
   caseId: string | null;
   policy: 'allowed' | 'no_policy' | 'denied' | 'not_reached';
+  /** In a case: the region of the run the call was made in. */
+  casePath?: CasePath;
+  /** In a case: the policy version the call was judged under (part of its call digest). */
+  casePolicy?: CasePolicyRef;
+  /** In a case: the mandatory approval point that routed an `auto` call to approval. */
+  approvalPoint?: ApprovalPoint;
 }
 
 /** Everything `propose` stores for a call that passed every gate. */
@@ -83,6 +94,7 @@ function blocked(
     issues?: z.core.$ZodIssue[];
     inputSnapshot?: JsonValue;
     policy?: ActorSnapshot['policy'];
+    kase?: CaseSnapshot | null;
   } = {},
 ): Blocked {
   return {
@@ -92,7 +104,7 @@ function blocked(
     ...(extra.issues ? { issues: extra.issues } : {}),
     tool,
     inputSnapshot: extra.inputSnapshot ?? null,
-    actor: snapshotActor(req, extra.policy ?? 'not_reached'),
+    actor: snapshotActor(req, extra.policy ?? 'not_reached', extra.kase ?? null),
   };
 }
 
@@ -115,22 +127,35 @@ function jsonText(value: unknown): { text: string } | { issue: z.core.$ZodIssue 
   return { text: canonicalJson(value) };
 }
 
-export function snapshotTool(tool: ToolDefinition): ToolSnapshot {
+/** The tool as judged; `cost` is what running it on this input costs (0 before the input parses). */
+export function snapshotTool(tool: ToolDefinition, cost = 0): ToolSnapshot {
   return {
     name: tool.name,
     version: tool.version,
     riskTier: tool.riskTier,
     approvalMode: tool.approvalMode,
     requiredScopes: [...tool.requiredScopes],
-    cost: tool.cost,
+    cost,
     timeoutMs: tool.timeoutMs,
     idempotent: tool.idempotent,
   };
 }
 
-function snapshotActor(req: ProposalRequest, policy: ActorSnapshot['policy']): ActorSnapshot {
-  const { scopes, conversationId, caseId } = req.context;
-  return { actorId: req.actorId, scopes, conversationId, caseId, policy };
+function snapshotActor(
+  req: ProposalRequest,
+  policy: ActorSnapshot['policy'],
+  kase: CaseSnapshot | null,
+  approvalPoint: ApprovalPoint | null = null,
+): ActorSnapshot {
+  const { scopes, conversationId, caseId, casePath } = req.context;
+  const actor: ActorSnapshot = { actorId: req.actorId, scopes, conversationId, caseId, policy };
+  if (!kase) return actor;
+  return {
+    ...actor,
+    casePath,
+    casePolicy: kase.policyRef,
+    ...(approvalPoint ? { approvalPoint } : {}),
+  };
 }
 
 // Sync where the schema and the policy are: an await per gate is a large part of a
@@ -184,16 +209,6 @@ function runAuthorize(
   }
 }
 
-/** Gate 4 slot: case allowlist for the scope path. Cases are not built yet; nothing to check. */
-function checkCaseAllowlist(_req: ProposalRequest, _tool: ToolDefinition): string | null {
-  return null;
-}
-
-/** Gate 5 slot: case budget (count / time / cost). Cases are not built yet; nothing to check. */
-function checkCaseBudget(_req: ProposalRequest, _tool: ToolDefinition): string | null {
-  return null;
-}
-
 /** A value, or a promise of one: most schemas and policies answer synchronously. */
 export type MaybeAsync<T> = T | Promise<T>;
 
@@ -212,6 +227,7 @@ export function runPipeline(
   registry: ToolRegistry,
   req: ProposalRequest,
   limits: PipelineLimits,
+  kase: CaseSnapshot | null = null,
 ): MaybeAsync<ValidationResult> {
   // Gate 0: resolve the tool.
   const tool = registry.resolve(req.toolRef);
@@ -239,46 +255,53 @@ export function runPipeline(
       return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, { issues: storeIssues });
     }
     const inputSnapshot = JSON.parse(json.text) as JsonValue;
+    const cost = costOf(tool, parsed.data);
+    const judged = { ...toolSnapshot, cost: cost ?? 0 };
 
     // Gate 2: the actor holds every required scope.
     const missing = tool.requiredScopes.filter((s) => !req.context.scopes.includes(s));
     if (missing.length > 0) {
       const reason = `missing scopes: ${missing.join(', ')}`;
-      return blocked(req, 'scope_invalid', reason, toolSnapshot, { inputSnapshot });
+      return blocked(req, 'scope_invalid', reason, judged, { inputSnapshot, kase });
     }
 
     // Gate 3: the tool's policy allows it.
     return andThen(runAuthorize(tool, req, parsed.data), (decision): ValidationResult => {
       if (decision && !decision.allow) {
-        return blocked(req, 'policy_denied', decision.reason, toolSnapshot, {
+        return blocked(req, 'policy_denied', decision.reason, judged, {
           inputSnapshot,
           policy: 'denied',
+          kase,
         });
       }
       const policy = decision ? 'allowed' : 'no_policy';
 
-      // Gate 4: case allowlist.
-      const allowlist = checkCaseAllowlist(req, tool);
-      if (allowlist) {
-        return blocked(req, 'allowlist_violation', allowlist, toolSnapshot, {
+      // A cost that cannot be computed fails closed, like a policy that cannot answer.
+      if (cost === null) {
+        return blocked(req, 'policy_denied', 'cost_failed', judged, {
           inputSnapshot,
           policy,
+          kase,
         });
       }
 
-      // Gate 5: case budget.
-      const budget = checkCaseBudget(req, tool);
-      if (budget)
-        return blocked(req, 'budget_exceeded', budget, toolSnapshot, { inputSnapshot, policy });
+      // Gates 4 and 5, in a case: closed, allowlist, budget; a mandatory approval point routes.
+      const gate = kase ? checkCaseGates(kase, tool.name, req.context.casePath, cost) : null;
+      if (gate && !gate.ok) {
+        return blocked(req, gate.outcome, gate.reason, judged, { inputSnapshot, policy, kase });
+      }
+      const point = gate?.approvalPoint ?? null;
+      const approvalMode =
+        point && tool.approvalMode === 'auto' ? 'requires_approval' : tool.approvalMode;
 
       return {
         ok: true,
         attrs: {
           riskTier: tool.riskTier,
-          approvalMode: tool.approvalMode,
-          toolSnapshot,
+          approvalMode,
+          toolSnapshot: judged,
           inputSnapshot,
-          actorSnapshot: snapshotActor(req, policy),
+          actorSnapshot: snapshotActor(req, policy, kase, point),
         },
       };
     });

@@ -1,15 +1,43 @@
+import type { CaseSnapshot } from '../cases/caseGates.js';
+import { InvalidRequestError } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { publish } from '../telemetry.js';
 import type { ProposalRequest } from './proposalRequest.js';
 import { andThen, runPipeline } from './validate.js';
 import type { MaybeAsync, ValidationResult } from './validate.js';
 
-/** Runs the pipeline and reports its verdict on the `validated` / `blocked` channels. */
+/**
+ * Runs the pipeline and reports its verdict on the `validated` / `blocked` channels. A call
+ * in a case is judged against the case as read now (its policy body comes from the cache);
+ * a case that does not exist is the caller's mistake, refused before anything is written.
+ */
 export function validateCall(
   rt: GovernanceRuntime,
   req: ProposalRequest,
 ): MaybeAsync<ValidationResult> {
-  return andThen(runPipeline(rt.registry, req, rt.limits), (result) => report(req, result));
+  const { caseId } = req.context;
+  if (caseId === null) {
+    return andThen(runPipeline(rt.registry, req, rt.limits), (result) => report(req, result));
+  }
+  return readCase(rt, caseId).then((kase) =>
+    andThen(runPipeline(rt.registry, req, rt.limits, kase), (result) => report(req, result)),
+  );
+}
+
+async function readCase(rt: GovernanceRuntime, caseId: string): Promise<CaseSnapshot> {
+  const found = await rt.cases.read(caseId);
+  if (!found) {
+    throw new InvalidRequestError(`invalid proposal request: no case ${caseId}`, [
+      { code: 'custom', path: ['context', 'caseId'], message: 'unknown case', input: caseId },
+    ]);
+  }
+  return {
+    caseId,
+    status: found.row.status as CaseSnapshot['status'],
+    policyRef: found.context.policy,
+    policy: found.policy,
+    ledger: found.context.ledger,
+  };
 }
 
 function report(req: ProposalRequest, result: ValidationResult): ValidationResult {

@@ -41,8 +41,12 @@ export interface ToolSpec<Schema extends z.ZodType = z.ZodType, Result = unknown
     input: z.output<Schema>,
     ctx: AuthorizeContext,
   ) => AuthorizeDecision | Promise<AuthorizeDecision>;
-  /** Cost units charged to a case budget per execution. @default 0 */
-  cost?: number;
+  /**
+   * Cost units charged to a case budget per execution: a non-negative integer, or a function
+   * of the parsed input that returns one (it must be deterministic: the execution worker
+   * recomputes it, and a different answer refuses the run). @default 0
+   */
+  cost?: number | ((input: z.output<Schema>) => number);
   /** Execution deadline in milliseconds. @default 30000 */
   timeoutMs?: number;
   /** Safe to run again with the same idempotency key. @default false */
@@ -68,7 +72,12 @@ const specSchema = z.object({
   riskTier: z.enum(['low', 'medium', 'high', 'critical']),
   approvalMode: z.enum(['auto', 'requires_approval', 'always_block']),
   requiredScopes: z.array(z.string().min(1)).default([]),
-  cost: z.number().finite().nonnegative().default(0),
+  cost: z
+    .union([
+      z.number().int().nonnegative(),
+      z.custom<(input: never) => number>((v) => typeof v === 'function', 'must be a function'),
+    ])
+    .default(0),
   timeoutMs: z.number().int().positive().default(30_000),
   idempotent: z.boolean().default(false),
   input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
@@ -108,11 +117,25 @@ export function defineTool<Schema extends z.ZodType, Result>(
     riskTier,
     approvalMode,
     requiredScopes,
-    cost,
+    // The schema checked its type; the spec keeps the function's own signature.
+    cost: typeof cost === 'function' ? (spec.cost as ToolDefinition<Schema>['cost']) : cost,
     timeoutMs,
     idempotent,
     input: spec.input,
     authorize: spec.authorize,
     run: spec.run,
   });
+}
+
+/**
+ * The cost of running `tool` on `input`, or null when its cost function throws or answers
+ * something other than a non-negative safe integer (the call then fails closed).
+ */
+export function costOf(tool: ToolDefinition, input: unknown): number | null {
+  try {
+    const cost: unknown = typeof tool.cost === 'function' ? tool.cost(input as never) : tool.cost;
+    return Number.isSafeInteger(cost) && (cost as number) >= 0 ? (cost as number) : null;
+  } catch {
+    return null;
+  }
 }

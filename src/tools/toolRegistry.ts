@@ -26,6 +26,11 @@ export class ToolRegistry {
     return version === undefined ? this.#latest.get(name) : this.#byName.get(name)?.get(version);
   }
 
+  /** True when some version of `name` is registered. */
+  has(name: string): boolean {
+    return this.#latest.has(name);
+  }
+
   /** Resolves the tool a stored proposal was made for (exact version). */
   byVersion(name: string, version: string): ToolDefinition | undefined {
     return this.#byName.get(name)?.get(version);

@@ -5,6 +5,7 @@ import { callDigest } from '../audit/callDigest.js';
 import type { AuditKeys } from '../audit/signing.js';
 import { inputHash } from '../canonicalJson.js';
 import { snapshotTool } from '../pipeline/validate.js';
+import { costOf } from '../tools/defineTool.js';
 import type { ToolDefinition } from '../tools/defineTool.js';
 
 /** What the proposal's chain authorises for a lane: the approved digest (null: a legacy lane). */
@@ -59,12 +60,16 @@ export function runAuthority(
 
 /** The digest of the call a worker is about to make: the registered tool, the stored input. */
 export function digestOfRun(tool: ToolDefinition, found: LaneWithProposal): string {
+  // A cost function that fails now yields a cost no approval recorded: the run is refused.
+  const cost = costOf(tool, found.inputSnapshot) ?? -1;
   return callDigest({
-    tool: snapshotTool(tool),
+    tool: snapshotTool(tool, cost),
     input: found.inputSnapshot,
     proposerId: found.proposerId,
     conversationId: found.conversationId,
     caseId: found.caseId,
+    casePath: found.casePath,
+    policyVersionHash: found.casePolicyHash,
   });
 }
 

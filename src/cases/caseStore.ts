@@ -1,0 +1,64 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { casePersistence } from '../../machines/caseSnapshot.js';
+import type { CaseContext, PolicyBody } from '../../machines/caseTypes.js';
+import { restoreSnapshot } from '../../machines/persistedActor.js';
+import { findCase, writeCase } from '../../persistence/case.repository.js';
+import type { CaseWrite } from '../../persistence/case.repository.js';
+import { findPolicy } from '../../persistence/policy.repository.js';
+import type { CaseRow } from '../../persistence/rows.js';
+import { CaseSnapshotError } from '../errors/caseSnapshotError.js';
+import { policyHash } from './policy.js';
+
+/** A case as read: its row, its machine context (the ledger in it) and its policy's body. */
+export interface CaseRecord {
+  row: CaseRow;
+  context: CaseContext;
+  policy: PolicyBody;
+}
+
+/** Reads and writes cases; a policy version's body is read once, then kept by its hash. */
+export interface CaseStore {
+  read(caseId: string): Promise<CaseRecord | null>;
+  /** Stores a new case (`insert`) or a transition of one; false when its version moved first. */
+  write(mode: 'insert' | 'update', write: CaseWrite): Promise<boolean>;
+}
+
+type WithEm = <T>(operation: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
+
+// Policy versions never change, so their bodies are kept by hash; bounded all the same.
+const MAX_CACHED_POLICIES = 1_000;
+
+export function createCaseStore(withEm: WithEm): CaseStore {
+  const policies = new Map<string, PolicyBody>();
+
+  async function policyOf(em: EntityManager, row: CaseRow): Promise<PolicyBody> {
+    const cached = policies.get(row.policyHash);
+    if (cached) return cached;
+    const stored = await findPolicy(em, row.policyName, row.policyVersion);
+    // The version's body must still hash to what the case recorded: an edited body would
+    // loosen the case's rules, so it fails closed.
+    if (!stored || policyHash(stored.body as PolicyBody) !== row.policyHash) {
+      throw new CaseSnapshotError(
+        'malformed',
+        row.id,
+        `policy ${row.policyName} v${row.policyVersion} is missing or does not match its hash`,
+      );
+    }
+    if (policies.size >= MAX_CACHED_POLICIES) policies.clear();
+    policies.set(row.policyHash, stored.body as PolicyBody);
+    return stored.body as PolicyBody;
+  }
+
+  return {
+    read: (caseId) =>
+      withEm('readCase', async (em) => {
+        const row = await findCase(em, caseId);
+        if (!row) return null;
+        const restored = restoreSnapshot(casePersistence, row);
+        if (!restored.ok) throw new CaseSnapshotError(restored.error, row.id, restored.detail);
+        const context = (restored.snapshot as unknown as { context: CaseContext }).context;
+        return { row, context, policy: await policyOf(em, row) };
+      }),
+    write: (mode, write) => withEm('writeCase', (em) => writeCase(em, mode, write)),
+  };
+}

@@ -1,0 +1,256 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { budgetRoom } from '../../machines/budgetLedger.js';
+import type {
+  BudgetAmount,
+  BudgetLimits,
+  CaseEvent,
+  CasePath,
+  CasePolicyRef,
+  CaseStatus,
+  GovernanceReceipt,
+} from '../../machines/caseTypes.js';
+import { findCase, findCaseEvents } from '../../persistence/case.repository.js';
+import { findLatestPolicy } from '../../persistence/policy.repository.js';
+import type { CaseRow } from '../../persistence/rows.js';
+import { canonicalActorId, isReservedActorId } from '../actorIdentity.js';
+import { caseChain, verifyChain } from '../audit/auditChain.js';
+import type { ChainCheck } from '../audit/auditChain.js';
+import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import type { GovernanceRuntime } from '../governanceRuntime.js';
+import { isStorableText } from '../pipeline/storableJson.js';
+import type { CaseRecord } from './caseStore.js';
+import { openingCase, transitionCase } from './caseTransition.js';
+import type { PolicyBody } from '../../machines/caseTypes.js';
+
+/** A case as hosts see it. */
+export interface Case {
+  id: string;
+  status: CaseStatus;
+  /** The policy version the case runs under, fixed when it was created. */
+  policy: CasePolicyRef;
+  conversationId: string | null;
+  createdBy: string;
+  createdAt: string;
+  /** When the case times out; null without `timeouts.caseMs`. */
+  deadline: string | null;
+  closed: { by: string; at: string; reason: string | null } | null;
+  updatedAt: string;
+}
+
+/** What `createCase` takes; `id` (a UUID) lets a host name the case itself. */
+export interface CreateCaseOptions {
+  id?: string;
+  /** The policy's name; the case runs under its current version. */
+  policy: string;
+  conversationId?: string | null;
+  actorId: string;
+}
+
+/** What a case operation returns: the case as it now is, or why nothing changed. */
+export type CaseResult =
+  | { ok: true; case: Case }
+  | {
+      ok: false;
+      error:
+        'not_found' | 'unknown_policy' | 'duplicate' | 'case_closed' | 'invalid_event' | 'conflict';
+      reason?: string;
+    };
+
+/** One budgeted level of a case: its limits, what is used and reserved, what is left. */
+export interface BudgetLevelReport {
+  path: CasePath;
+  limit: BudgetLimits;
+  used: BudgetAmount;
+  reserved: BudgetAmount;
+  /** Per set limit: `limit - used - reserved`; absent for an unlimited dimension. */
+  remaining: Partial<Record<keyof BudgetLimits, number>>;
+}
+
+/** A case's ledger, level by level from `'/'` down. */
+export interface BudgetReport {
+  caseId: string;
+  levels: BudgetLevelReport[];
+}
+
+const text = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .refine(isStorableText, 'contains a NUL or lone surrogate');
+const createSchema = z.strictObject({
+  id: z.uuid().optional(),
+  policy: text.max(128),
+  conversationId: text.nullish().transform((v) => v ?? null),
+  actorId: text,
+});
+const completeSchema = z.strictObject({ actorId: text });
+const cancelSchema = z.strictObject({
+  actorId: text,
+  reason: z.string().max(4_096).refine(isStorableText),
+});
+
+function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InvalidRequestError(
+      `invalid ${what}: ${z.prettifyError(result.error)}`,
+      result.error.issues,
+    );
+  }
+  return result.data;
+}
+
+function actor(id: string): string {
+  const canonical = canonicalActorId(id);
+  if (isReservedActorId(canonical)) {
+    throw new InvalidRequestError('actorId is reserved for countersign itself', [
+      { code: 'custom', path: ['actorId'], message: 'reserved actor id', input: id },
+    ]);
+  }
+  return canonical;
+}
+
+function toCase(row: CaseRow, closed: Case['closed']): Case {
+  return {
+    id: row.id,
+    status: row.status as CaseStatus,
+    policy: { name: row.policyName, version: row.policyVersion, hash: row.policyHash },
+    conversationId: row.conversationId,
+    createdBy: row.createdBy,
+    createdAt: row.createdAt,
+    deadline: row.deadline,
+    closed,
+    updatedAt: row.updatedAt,
+  };
+}
+
+const view = (record: CaseRecord): Case => toCase(record.row, record.context.closed);
+
+/** Creates a case under the current version of a named policy. */
+export async function createCase(rt: GovernanceRuntime, options: unknown): Promise<CaseResult> {
+  const req = parsed(createSchema, options, 'createCase options');
+  const createdBy = actor(req.actorId);
+  const policy = await rt.withEm('readPolicy', (em) => findLatestPolicy(em, req.policy));
+  if (!policy) return { ok: false, error: 'unknown_policy', reason: `no policy "${req.policy}"` };
+  const body = policy.body as PolicyBody;
+  const at = rt.now();
+  const caseMs = body.timeouts?.caseMs;
+  const write = openingCase(
+    {
+      caseId: req.id ?? randomUUID(),
+      policy: { name: policy.name, version: policy.version, hash: policy.hash },
+      budgets: body.budgets ?? {},
+      onBudgetExhausted: body.onBudgetExhausted ?? 'block',
+      deadline: caseMs === undefined ? null : new Date(at.getTime() + caseMs).toISOString(),
+      createdBy,
+      at: at.toISOString(),
+    },
+    req.conversationId,
+    rt.audit,
+  );
+  const inserted = await rt.cases.write('insert', write).catch((error: unknown) => {
+    // A taken id breaks the primary key: the caller's duplicate, not a failure.
+    if ((error as { sqlState?: string }).sqlState === '23505') return false;
+    throw error;
+  });
+  if (!inserted) return { ok: false, error: 'duplicate', reason: 'a case with this id exists' };
+  return { ok: true, case: toCase(write.row, null) };
+}
+
+export async function getCase(rt: GovernanceRuntime, caseId: string): Promise<Case | null> {
+  const found = await rt.cases.read(caseId);
+  return found ? view(found) : null;
+}
+
+// A case that keeps moving (budgets charged by many executions) is retried a few times.
+const MAX_ATTEMPTS = 8;
+
+/** Applies events to a case: read, run the machine, write with its events, retry a lost race. */
+export async function applyCaseEvents(
+  rt: GovernanceRuntime,
+  caseId: string,
+  events: (record: CaseRecord) => CaseEvent[],
+): Promise<CaseResult> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const found = await rt.cases.read(caseId);
+    if (!found) return { ok: false, error: 'not_found' };
+    const transition = transitionCase(found.row, events(found), rt.audit);
+    if (!transition.write) {
+      const refused = transition.refused;
+      if (!refused) return { ok: true, case: view(found) };
+      return { ok: false, error: refused.error as 'case_closed', reason: refused.reason };
+    }
+    if (await rt.cases.write('update', transition.write)) {
+      return { ok: true, case: toCase(transition.write.row, transition.state.context.closed) };
+    }
+  }
+  return { ok: false, error: 'conflict', reason: 'the case kept changing; try again' };
+}
+
+export async function completeCase(rt: GovernanceRuntime, caseId: string, options: unknown) {
+  const { actorId } = parsed(completeSchema, options, 'completeCase options');
+  const by = actor(actorId);
+  return applyCaseEvents(rt, caseId, () => [
+    { type: 'COMPLETE', actorId: by, at: rt.now().toISOString() },
+  ]);
+}
+
+export async function cancelCase(rt: GovernanceRuntime, caseId: string, options: unknown) {
+  const { actorId, reason } = parsed(cancelSchema, options, 'cancelCase options');
+  const by = actor(actorId);
+  return applyCaseEvents(rt, caseId, () => [
+    { type: 'CANCEL', actorId: by, reason, at: rt.now().toISOString() },
+  ]);
+}
+
+/** Every receipt recorded on a case, oldest first. */
+export async function listReceipts(
+  rt: GovernanceRuntime,
+  caseId: string,
+): Promise<GovernanceReceipt[]> {
+  const events = await rt.withEm('listReceipts', (em) => findCaseEvents(em, caseId));
+  return events.flatMap((e) => {
+    const receipt = e.payload.receipt;
+    return receipt && typeof receipt === 'object' ? [receipt as unknown as GovernanceReceipt] : [];
+  });
+}
+
+/** The case's ledger per level, or null for an unknown case. */
+export async function checkBudget(
+  rt: GovernanceRuntime,
+  caseId: string,
+): Promise<BudgetReport | null> {
+  const found = await rt.cases.read(caseId);
+  if (!found) return null;
+  const { ledger } = found.context;
+  const levels = Object.entries(ledger.levels)
+    .sort(([a], [b]) => a.split('/').length - b.split('/').length || a.localeCompare(b))
+    .map(([path, level]) => ({
+      path,
+      ...level,
+      remaining: budgetRoom(ledger, path).levels.find((l) => l.path === path)!.remaining,
+    }));
+  return { caseId, levels };
+}
+
+/** What `verifyCaseTrail` found: the chain's own check, against the case row's head. */
+export type CaseTrailVerification = ChainCheck & { caseId: string; anchored: boolean };
+
+/** Verifies a case's chain: hashes, links and (with a key) signatures, up to the row's head. */
+export async function verifyCaseTrail(
+  rt: GovernanceRuntime,
+  caseId: string,
+): Promise<CaseTrailVerification> {
+  const found = await rt.withEm('verifyCaseTrail', async (em) => ({
+    events: await findCaseEvents(em, caseId),
+    row: await findCase(em, caseId),
+  }));
+  // Without its row there is no head to hold the events to: an empty head fails them.
+  const head = found.row
+    ? { seq: found.row.auditSeq, hash: found.row.auditHead }
+    : { seq: 0, hash: '' };
+  const check = verifyChain(found.events, head, { keys: rt.audit }, caseChain);
+  return { ...check, caseId, anchored: rt.audit.anchored };
+}
