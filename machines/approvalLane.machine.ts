@@ -47,6 +47,7 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
  * | pending                     | EXPIRE              | mayExpire (missing_role; the sweep carries no roles)                       | expired                     | expired                     |
  * | approved                    | RESUME              | — (enqueues the execution)                                                 | execution_pending.queued    | execution_enqueued          |
  * | execution_pending.queued    | EXECUTION_CLAIMED   | isApprovedInput (input_mismatch), isApprovedCall (call_mismatch)           | running / execution_failed  | execution_started / failed  |
+ * | execution_pending.queued    | EXECUTION_REFUSED   | — (the case refused the run: budget or closed)                             | execution_failed            | execution_failed            |
  * | execution_pending.running   | EXECUTION_SUCCEEDED | —                                                                          | executed                    | executed                    |
  * | execution_pending.running   | EXECUTION_FAILED    | —                                                                          | execution_failed            | execution_failed            |
  * | execution_pending.running   | EXECUTION_RETRY     | — (enqueues the execution at `retryAt`)                                    | execution_pending.queued    | execution_retry_scheduled   |
@@ -173,7 +174,8 @@ export const approvalLaneMachine = setup({
       leaseUntil: null,
     }),
     recordFailure: assign({
-      failure: ({ event }) => (event as Ev<'EXECUTION_FAILED' | 'EXECUTION_RETRY'>).failure,
+      failure: ({ event }) =>
+        (event as Ev<'EXECUTION_FAILED' | 'EXECUTION_RETRY' | 'EXECUTION_REFUSED'>).failure,
       leaseUntil: null,
     }),
     recordRetryAt: assign({
@@ -303,6 +305,13 @@ export const approvalLaneMachine = setup({
                 ],
               },
             ],
+            EXECUTION_REFUSED: {
+              target: '#approvalLane.execution_failed',
+              actions: [
+                'recordFailure',
+                { type: 'recordStep', params: { step: 'execution_failed' } },
+              ],
+            },
           },
         },
         running: {

@@ -119,6 +119,8 @@ export type LaneEvent =
       callDigest: string | null;
       leaseUntil: string;
     } & Stamped)
+  /** The run may not start: its case refused the budget reservation or is closed. */
+  | ({ type: 'EXECUTION_REFUSED'; failure: LaneFailure } & Stamped)
   | ({ type: 'EXECUTION_SUCCEEDED'; result: unknown } & Stamped)
   | ({ type: 'EXECUTION_FAILED'; failure: LaneFailure } & Stamped)
   | ({ type: 'EXECUTION_RETRY'; failure: LaneFailure; retryAt: string } & Stamped);

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { LaneEffect, LaneEvent, LaneInput } from '../../machines/laneTypes.js';
+import type { BudgetAmount } from '../../machines/caseTypes.js';
+import type { LaneEffect, LaneEvent, LaneFailure, LaneInput } from '../../machines/laneTypes.js';
+import { planCaseCharge } from '../cases/laneCharges.js';
+import type { CaseCharge } from '../cases/laneCharges.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import type { AuditHead, LaneRow } from '../../persistence/rows.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
@@ -10,8 +13,10 @@ import { openingTransition, transitionLane } from './laneTransition.js';
 import { toApproval } from './laneView.js';
 
 // A lost race is retried against the new state, which usually turns it into a precise
-// answer (`not_pending`); only a lane that keeps moving answers `conflict`.
+// answer (`not_pending`); only a lane that keeps moving answers `conflict`. Lanes in a case
+// also race for their case's row (its budget), where many runs may start at once.
 const MAX_ATTEMPTS = 3;
+const MAX_CASE_ATTEMPTS = 50;
 
 /** Hands a committed transition's jobs to the scheduler; a failure is reported, not thrown. */
 async function enqueueJobs(laneId: string, effects: readonly LaneEffect[], enqueue: Enqueue) {
@@ -52,6 +57,8 @@ async function committed(
 export interface AppliedLaneEvents {
   result: LaneResult;
   lane: LaneWithProposal | null;
+  /** The budget hold the write took in the lane's case, when it claimed a run in one. */
+  reserved?: BudgetAmount | null;
 }
 
 /** Options of {@link applyLaneEvents}. */
@@ -60,7 +67,15 @@ export interface ApplyOptions {
   enqueue?: Enqueue;
   /** The lane as just read or written, which spares the first read. */
   known?: LaneWithProposal | null;
+  /** What a claim or a finished run charges the lane's case. */
+  charge?: CaseCharge;
 }
+
+// A claim the case refused becomes a refusal of the run, recorded with the case's receipt.
+const refusedRun = (events: readonly LaneEvent[], failure: LaneFailure): LaneEvent[] =>
+  events.map((e) =>
+    e.type === 'EXECUTION_CLAIMED' ? { type: 'EXECUTION_REFUSED', failure, at: e.at } : e,
+  );
 
 /**
  * The runtime's entry for lane events: read the lane, run the persisted-actor cycle for
@@ -76,16 +91,31 @@ export async function applyLaneEvents(
 ): Promise<AppliedLaneEvents> {
   const enqueue = options.enqueue ?? rt.lanes.enqueue;
   let found = options.known ?? null;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+  let attempts = MAX_ATTEMPTS;
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
     found ??= await rt.laneStore.read(laneId);
     if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
-    const transition = transitionLane(found, events, { inspect: rt.lanes.inspect, keys: rt.audit });
+    if (found.caseId) attempts = MAX_CASE_ATTEMPTS;
+    const machine = { inspect: rt.lanes.inspect, keys: rt.audit };
+    let transition = transitionLane(found, events, machine);
     if (!transition.write) return { result: transition.result, lane: found };
-    if (await rt.laneStore.write('update', transition.write)) {
-      const label = events.map((e) => e.type).join('+');
+    const at = events.at(-1)!.at;
+    const plan = await planCaseCharge(rt, found, transition.write.row, options.charge ?? {}, at);
+    let sent = events;
+    if (plan?.refusal) {
+      sent = refusedRun(events, plan.refusal);
+      transition = transitionLane(found, sent, machine);
+      if (!transition.write) return { result: transition.result, lane: found };
+    }
+    // A write in a case commits with the case's, in one statement, or neither does.
+    const written = plan?.write
+      ? await rt.laneStore.writeWithCase(transition.write, plan.write)
+      : await rt.laneStore.write('update', transition.write);
+    if (written) {
+      const label = sent.map((e) => e.type).join('+');
       const { row } = transition.write;
       const result = await committed(row, transition.effects, found.lane.status, label, enqueue);
-      return { result, lane: transition.next };
+      return { result, lane: transition.next, reserved: plan?.reserved ?? null };
     }
     found = null;
   }

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { writeActorRows } from '../../persistence/actorWrite.js';
+import { MOVED_APART, writeActorRows } from '../../persistence/actorWrite.js';
+import { caseWriteParts } from '../../persistence/case.repository.js';
+import type { CaseWrite } from '../../persistence/case.repository.js';
 import type { ActorWrite } from '../../persistence/actorWrite.js';
 import { PREPARED_BATCH } from '../../persistence/batchSlots.js';
 import {
@@ -22,6 +24,11 @@ export interface LaneStore {
   readForRun(laneId: string): Promise<LaneForRun | null>;
   /** Stores a new lane (`insert`) or a transition of one; false when its proposal moved first. */
   write(mode: 'insert' | 'update', write: ActorWrite<LaneRow>): Promise<boolean>;
+  /**
+   * Stores a lane's transition and its case's in one statement, unbatched; false when the
+   * proposal or the case moved first (then neither is written).
+   */
+  writeWithCase(write: ActorWrite<LaneRow>, caseWrite: CaseWrite): Promise<boolean>;
 }
 
 type WithEm = <T>(operation: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
@@ -83,7 +90,22 @@ export function createLaneStore(withEm: WithEm): LaneStore {
       },
     });
   const writers = { insert: writer('insert'), update: writer('update') };
+  const writeWithCase = (write: ActorWrite<LaneRow>, caseWrite: CaseWrite) =>
+    withEm('writeLanes', async (em) => {
+      const alongside = { ...caseWriteParts('update', caseWrite, true), written: 'case_written' };
+      try {
+        return (await writeActorRows(em, laneTable, 'update', [write], alongside)).has(
+          write.row.id,
+        );
+      } catch (error) {
+        // The lane matched and its case did not (another run charged the case first).
+        if (sqlState(error) === 'P0001' && String((error as Error).message).includes(MOVED_APART))
+          return false;
+        throw error;
+      }
+    });
   return {
+    writeWithCase,
     read: reader('readLanes', findLanesWithProposal),
     readProposal: reader('readProposals', findProposalsForLane),
     readForRun: reader('readLanesForRun', findLanesForRun),

@@ -23,6 +23,7 @@ const NOT_ACCEPTED: Record<LaneEvent['type'], LaneError> = {
   EXPIRE: 'not_pending',
   RESUME: 'not_approved',
   EXECUTION_CLAIMED: 'not_executing',
+  EXECUTION_REFUSED: 'not_executing',
   EXECUTION_SUCCEEDED: 'not_executing',
   EXECUTION_FAILED: 'not_executing',
   EXECUTION_RETRY: 'not_executing',

@@ -11,6 +11,8 @@ import { storableCopy } from '../pipeline/storableJson.js';
 import { validateCall } from '../pipeline/validateCall.js';
 import type { BlockedOutcome, ValidatedAttrs, ValidationResult } from '../pipeline/validate.js';
 import { publish } from '../telemetry.js';
+import type { GovernanceReceipt } from '../../machines/caseTypes.js';
+import { applyCaseEvents } from '../cases/cases.js';
 import { toProposal } from './proposalView.js';
 import type { Proposal } from './proposalView.js';
 
@@ -114,9 +116,39 @@ async function storeBlocked(rt: GovernanceRuntime, req: ProposalRequest, result:
     inputSnapshot: result.inputSnapshot,
     actorSnapshot: toJsonValue(result.actor) as Record<string, StoredJson>,
   });
-  const payload = { outcome: result.outcome, reason };
+  const receipt = caseReceipt(req, result.outcome, reason, row);
+  const payload = { outcome: result.outcome, reason, ...(receipt ? { receipt } : {}) };
   const { row: stored } = await store(rt, row, 'proposal_blocked', payload);
+  // The case keeps its own copy of every refusal it caused, in its own chain.
+  if (receipt) {
+    await applyCaseEvents(rt, req.context.caseId!, () => [
+      { type: 'RECORD_RECEIPT', receipt, at: receipt.timestamp },
+    ]);
+  }
   return toProposal(stored);
+}
+
+const caseOutcomes: ReadonlySet<string> = new Set([
+  'case_closed',
+  'allowlist_violation',
+  'budget_exceeded',
+]);
+
+/** The governance receipt of a refusal by a case gate; null for any other refusal. */
+function caseReceipt(
+  req: ProposalRequest,
+  outcome: BlockedOutcome,
+  detail: string,
+  row: ProposalRow,
+): GovernanceReceipt | null {
+  if (!req.context.caseId || !caseOutcomes.has(outcome)) return null;
+  return {
+    errorType: outcome as GovernanceReceipt['errorType'],
+    scope: req.context.casePath,
+    taskId: row.id,
+    detail,
+    timestamp: row.createdAt,
+  };
 }
 
 /**

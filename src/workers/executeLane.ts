@@ -9,7 +9,10 @@ import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import { unfaithfulJson } from '../pipeline/faithfulJson.js';
 import { storabilityIssues } from '../pipeline/storableJson.js';
 import { publish } from '../telemetry.js';
+import { costOf } from '../tools/defineTool.js';
 import type { ToolDefinition } from '../tools/defineTool.js';
+import { runHold } from '../cases/laneCharges.js';
+import type { CaseCharge } from '../cases/laneCharges.js';
 import type { ExecutionSettings } from './executionSettings.js';
 import { runWithDeadline } from './runTool.js';
 
@@ -103,9 +106,17 @@ export async function executeLane(
     : [claimEvent];
   const notThisExecution: Enqueue = (job) =>
     job.name === jobNames['tool-execution'] && !job.runAt ? undefined : enqueue(job);
+  // In a case, the claim reserves the run's hold in the same statement (see laneCharges).
+  const cost = tool ? costOf(tool, found.inputSnapshot) : null;
+  const path = found.casePath ?? '/';
+  const charge: CaseCharge | undefined =
+    tool && cost !== null
+      ? { amountOf: (record) => runHold(record, tool, cost, path, now) }
+      : undefined;
   const claim = await applyLaneEvents(rt, laneId, events, {
     enqueue: notThisExecution,
     known: found,
+    charge,
   });
   if (!claim.result.ok) return { status: 'skipped', reason: claim.result.error };
   const claimed = claim.result.approval;
@@ -114,6 +125,7 @@ export async function executeLane(
   }
 
   let event: LaneEvent;
+  let usedMs: number | undefined;
   if (!tool) {
     const failure = {
       code: 'tool_unavailable',
@@ -121,10 +133,14 @@ export async function executeLane(
     };
     event = { type: 'EXECUTION_FAILED', failure, at: rt.now().toISOString() };
   } else {
-    const ran = await runWithDeadline(tool, found.inputSnapshot, {
-      idempotencyKey: `countersign:${laneId}`,
-      attempt: claimed.attempt,
-    });
+    const started = performance.now();
+    const ran = await runWithDeadline(
+      tool,
+      found.inputSnapshot,
+      { idempotencyKey: `countersign:${laneId}`, attempt: claimed.attempt },
+      claim.reserved?.timeMs ?? tool.timeoutMs,
+    );
+    usedMs = performance.now() - started;
     const stored = ran.ok ? storableResult(ran.result) : ran;
     publish('executionFinished', {
       laneId,
@@ -137,7 +153,7 @@ export async function executeLane(
       ? { type: 'EXECUTION_SUCCEEDED', result: stored.value, at: rt.now().toISOString() }
       : failureEvent(tool, claimed.attempt, stored.failure, rt.now(), settings);
   }
-  const settled = await record(rt, laneId, event, enqueue, claim.lane);
+  const settled = await record(rt, laneId, event, enqueue, claim.lane, usedMs);
   if (!settled.result.ok) return { status: 'skipped', reason: settled.result.error };
   return { status: 'applied', laneStatus: settled.result.approval.status };
 }
@@ -153,9 +169,12 @@ async function record(
   event: LaneEvent,
   enqueue: Enqueue,
   known: LaneWithProposal | null,
+  usedMs: number | undefined,
 ) {
+  // Measured run time settles the case's hold (a monotonic clock: wall time can jump).
+  const charge = { usedMs };
   try {
-    return await applyLaneEvents(rt, laneId, [event], { enqueue, known });
+    return await applyLaneEvents(rt, laneId, [event], { enqueue, known, charge });
   } catch (error) {
     publish('executionFinished', { laneId, ok: false, error, recorded: false });
     const failure = {
@@ -163,6 +182,6 @@ async function record(
       message: 'the run ended but its outcome could not be stored',
     };
     const failed: LaneEvent = { type: 'EXECUTION_FAILED', failure, at: rt.now().toISOString() };
-    return applyLaneEvents(rt, laneId, [failed], { enqueue, known });
+    return applyLaneEvents(rt, laneId, [failed], { enqueue, known, charge });
   }
 }

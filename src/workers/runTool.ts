@@ -7,22 +7,24 @@ export type RunOutcome =
   { ok: true; result: unknown } | { ok: false; failure: LaneFailure; error?: unknown };
 
 /**
- * Calls `run` with an AbortSignal that fires at the tool's deadline. The deadline wins even
- * when `run` ignores the signal: its late result is discarded and the run counts as timed out.
+ * Calls `run` with an AbortSignal that fires at the deadline: the tool's timeout, or a
+ * shorter `timeoutMs` (a case's time budget or deadline). The deadline wins even when `run`
+ * ignores the signal: its late result is discarded and the run counts as timed out.
  */
 export async function runWithDeadline(
   tool: ToolDefinition,
   input: unknown,
   ctx: Omit<RunContext, 'signal'>,
+  timeoutMs: number = tool.timeoutMs,
 ): Promise<RunOutcome> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<RunOutcome>((resolve) => {
     timer = setTimeout(() => {
-      const message = `run did not finish within ${tool.timeoutMs} ms`;
+      const message = `run did not finish within ${timeoutMs} ms`;
       controller.abort(new Error(message));
       resolve({ ok: false, failure: { code: 'timeout', message } });
-    }, tool.timeoutMs);
+    }, timeoutMs);
   });
   const run = (async (): Promise<RunOutcome> => {
     try {

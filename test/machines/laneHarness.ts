@@ -88,6 +88,11 @@ export const valid: { [T in LaneEventType]: () => LaneEventOf<T> } = {
     leaseUntil: LEASE_UNTIL,
     at: CLAIMED_AT,
   }),
+  EXECUTION_REFUSED: () => ({
+    type: 'EXECUTION_REFUSED',
+    failure: { code: 'budget_exceeded', message: 'no maxEffects left at /' },
+    at: CLAIMED_AT,
+  }),
   EXECUTION_SUCCEEDED: () => ({
     type: 'EXECUTION_SUCCEEDED',
     result: { paid: true, reference: 'tx-42' },

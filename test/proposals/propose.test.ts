@@ -7,6 +7,16 @@ const DIGEST = expect.stringMatching(/^[0-9a-f]{64}$/);
 
 const h = useHarness();
 
+let policies = 0;
+/** A new case under a policy that allows everything. */
+async function openCase(): Promise<string> {
+  const name = `open-${(policies += 1)}`;
+  await h.gov.definePolicy(name, {}, { actorId: 'admin' });
+  const created = await h.gov.createCase({ policy: name, actorId: 'admin' });
+  if (!created.ok) throw new Error(`no case: ${created.error}`);
+  return created.case.id;
+}
+
 describe('unknown tool', () => {
   it('returns unsupported / unknown_tool and writes no row', async () => {
     const before = await h.counts();
@@ -186,9 +196,11 @@ describe('duplicates', () => {
   it.each([
     ['a caller idempotencyKey', { idempotencyKey: 'retry-2' }],
     ['a different conversationId', { conversationId: 'conv-other' }],
-    ['a different caseId', { caseId: 'case-7' }],
+    ['a different caseId', 'case'],
     ['a different input', { input: { orderId: 'dup-1', cents: 101 } }],
-  ])('distinguishes otherwise identical calls by %s', async (_label, change) => {
+  ] as const)('distinguishes otherwise identical calls by %s', async (_label, given) => {
+    // A call in a case names a case that exists.
+    const change = given === 'case' ? { caseId: await openCase() } : given;
     const base = await h.gov.propose('refund', 'agent-6', call);
     const before = await h.counts();
     const other = await h.gov.propose('refund', 'agent-6', { ...call, ...change });

@@ -1,0 +1,129 @@
+import { budgetRoom } from '../../machines/budgetLedger.js';
+import type { BudgetAmount, CaseEvent, GovernanceReceipt } from '../../machines/caseTypes.js';
+import type { LaneFailure } from '../../machines/laneTypes.js';
+import type { CaseWrite } from '../../persistence/case.repository.js';
+import type { LaneWithProposal } from '../../persistence/lane.repository.js';
+import type { LaneRow } from '../../persistence/rows.js';
+import type { GovernanceRuntime } from '../governanceRuntime.js';
+import type { ToolDefinition } from '../tools/defineTool.js';
+import type { CaseRecord } from './caseStore.js';
+import { transitionCase } from './caseTransition.js';
+import { executionDeadlineMs } from './policy.js';
+
+/** What a lane write in a case charges: the hold a claim takes, the time a finished run used. */
+export interface CaseCharge {
+  /** The hold a claim reserves, from the case as read in the same attempt. */
+  amountOf?: (record: CaseRecord) => BudgetAmount;
+  /** Measured run time (monotonic clock) of the run this write ends. */
+  usedMs?: number;
+}
+
+/** The case's side of a lane write: its write, the hold taken, or why the run may not start. */
+export interface CasePlan {
+  write: CaseWrite | null;
+  reserved: BudgetAmount | null;
+  refusal: LaneFailure | null;
+}
+
+const claims = (before: LaneRow, after: LaneRow) =>
+  after.executionState === 'running' && after.attempt > before.attempt;
+const leavesRun = (before: LaneRow, after: LaneRow) =>
+  before.executionState === 'running' &&
+  (after.executionState !== 'running' || claims(before, after));
+
+/**
+ * The hold a run of `tool` takes in a case: one effect, its cost, and its deadline — the
+ * least of the tool's timeout, the policy's `executionMs`, the time budget left at every
+ * level and the time left before the case's deadline; at least 1 ms, so a spent time budget
+ * refuses the reservation rather than starting a run with no time.
+ */
+export function runHold(
+  record: CaseRecord,
+  tool: ToolDefinition,
+  cost: number,
+  path: string,
+  now: Date,
+): BudgetAmount {
+  const room = budgetRoom(record.context.ledger, path);
+  const timeLeft = [
+    ...room.levels.map((l) => l.remaining.maxEffectTimeMs ?? Infinity),
+    record.context.deadline ? Date.parse(record.context.deadline) - now.getTime() : Infinity,
+  ];
+  const least = Math.min(...timeLeft);
+  const ms = executionDeadlineMs(
+    record.policy,
+    tool.timeoutMs,
+    Number.isFinite(least) ? least : null,
+  );
+  return { effects: 1, cost, timeMs: Math.max(1, Math.floor(ms)) };
+}
+
+/**
+ * What a lane's transition from `found` to `after` means for its case: a claim reserves its
+ * hold, a run that ends (or is interrupted) settles it — with the measured time, or, when
+ * nobody measured it (a lost process), the whole hold. Nothing else touches the budget.
+ * A case that cannot be read refuses a claim (fail closed) and is left alone otherwise.
+ */
+export async function planCaseCharge(
+  rt: GovernanceRuntime,
+  found: LaneWithProposal,
+  after: LaneRow,
+  charge: CaseCharge,
+  at: string,
+): Promise<CasePlan | null> {
+  const before = found.lane;
+  const claim = claims(before, after);
+  if (!found.caseId || !(claim || leavesRun(before, after))) return null;
+  const record = await rt.cases.read(found.caseId).catch(() => null);
+  if (!record) {
+    if (!claim) return null;
+    const failure = {
+      code: 'case_unavailable',
+      message: 'the case could not be read; the run may not start',
+    };
+    return { write: null, reserved: null, refusal: failure };
+  }
+  const taskId = before.id;
+  const events: CaseEvent[] = [];
+  if (leavesRun(before, after)) {
+    const held = record.context.ledger.reservations[taskId];
+    const usedMs =
+      charge.usedMs === undefined ? (held?.amount.timeMs ?? 0) : Math.ceil(charge.usedMs);
+    events.push({
+      type: 'SETTLE',
+      taskId,
+      used: { timeMs: usedMs, cost: held?.amount.cost ?? 0 },
+      at,
+    });
+  }
+  const amount = claim ? charge.amountOf?.(record) : undefined;
+  if (claim && !amount) throw new Error('a claim in a case needs the hold it reserves');
+  if (amount) {
+    const path = found.casePath ?? '/';
+    events.push({ type: 'RESERVE', taskId, path, amount, at });
+  }
+  const transition = transitionCase(record.row, events, rt.audit);
+  if (!transition.write) {
+    // Nothing to record: a repeat of a hold the task already has, or nothing to settle.
+    const held = amount ? record.context.ledger.reservations[taskId] : undefined;
+    if (!amount || held) return { write: null, reserved: held?.amount ?? null, refusal: null };
+    return {
+      write: null,
+      reserved: null,
+      refusal: { code: 'budget_exceeded', message: 'no hold was taken' },
+    };
+  }
+  if (!amount) return { write: transition.write, reserved: null, refusal: null };
+  const held = transition.state.context.ledger.reservations[taskId];
+  if (held) return { write: transition.write, reserved: held.amount, refusal: null };
+  const receipt = transition.effects
+    .map((e) =>
+      e.type === 'audit' ? (e.data.receipt as GovernanceReceipt | undefined) : undefined,
+    )
+    .find((r) => r !== undefined);
+  const refusal = {
+    code: receipt?.errorType ?? 'budget_exceeded',
+    message: receipt?.detail ?? 'the case refused the reservation',
+  };
+  return { write: transition.write, reserved: null, refusal };
+}
