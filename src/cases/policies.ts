@@ -144,7 +144,7 @@ function arg<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
 
 /** The policy edits the facade offers; each writes a new version. */
 export const policyEdits = {
-  setAllowlist(
+  async setAllowlist(
     rt: GovernanceRuntime,
     name: unknown,
     casePath: unknown,
@@ -155,7 +155,7 @@ export const policyEdits = {
     const list = arg(editArgs.tools, tools, 'tools');
     return editPolicy(rt, name, change, (body, known) => withAllowlist(body, path, list, known));
   },
-  setBudget(
+  async setBudget(
     rt: GovernanceRuntime,
     name: unknown,
     casePath: unknown,
@@ -166,11 +166,11 @@ export const policyEdits = {
     const limits = arg(editArgs.part, budget, 'budget') as BudgetLimits;
     return editPolicy(rt, name, change, (body) => withBudget(body, path, limits));
   },
-  setTimeoutPolicy(rt: GovernanceRuntime, name: unknown, timeouts: unknown, change: unknown) {
+  async setTimeoutPolicy(rt: GovernanceRuntime, name: unknown, timeouts: unknown, change: unknown) {
     const part = arg(editArgs.part, timeouts, 'timeouts') as TimeoutPolicy;
     return editPolicy(rt, name, change, (body) => withTimeouts(body, part));
   },
-  requireApproval(rt: GovernanceRuntime, name: unknown, point: unknown, change: unknown) {
+  async requireApproval(rt: GovernanceRuntime, name: unknown, point: unknown, change: unknown) {
     const part = arg(editArgs.part, point, 'approval point') as ApprovalPoint;
     return editPolicy(rt, name, change, (body, known) => withApprovalPoint(body, part, known));
   },
