@@ -4,10 +4,11 @@ import type { LaneContext, LaneEffect, LaneEvent, LaneInput, LaneRefusal } from 
 /** Stored with every snapshot; a snapshot of another id is refused. */
 export const APPROVAL_LANE_MACHINE_ID = 'countersign.approvalLane';
 /** Bump with a registered snapshot migration whenever states or context change shape. */
-export const APPROVAL_LANE_MACHINE_VERSION = 2;
+export const APPROVAL_LANE_MACHINE_VERSION = 3;
 
 type Ev<T extends LaneEvent['type']> = Extract<LaneEvent, { type: T }>;
-const actorOf = (e: LaneEvent) => ('actorId' in e ? e.actorId : 'system:worker');
+const actorOf = (e: LaneEvent) =>
+  'actorId' in e ? e.actorId : e.type === 'DEFAULT_DECISION' ? 'system:default' : 'system:worker';
 
 /**
  * REJECT and DEFER are judged alike: a reason first, then the deadline, then the role; the
@@ -45,6 +46,8 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
  * | pending                     | REJECT              | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole     | rejected                    | rejected                    |
  * | pending                     | DEFER               | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole     | deferred                    | deferred                    |
  * | pending                     | EXPIRE              | mayExpire (missing_role; the sweep carries no roles)                       | expired                     | expired                     |
+ * | pending                     | ESCALATE            | isPastDeadline, else refused (invalid_event: not_due)                      | escalated                   | escalated                   |
+ * | pending                     | DEFAULT_DECISION    | isPastDeadline, else refused (invalid_event: not_due); decision            | approved / rejected         | approved / rejected         |
  * | approved                    | RESUME              | — (enqueues the execution)                                                 | execution_pending.queued    | execution_enqueued          |
  * | execution_pending.queued    | EXECUTION_CLAIMED   | isApprovedInput (input_mismatch), isApprovedCall (call_mismatch)           | running / execution_failed  | execution_started / failed  |
  * | execution_pending.queued    | EXECUTION_REFUSED   | — (the case refused the run: budget or closed)                             | execution_failed            | execution_failed            |
@@ -52,7 +55,9 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
  * | execution_pending.running   | EXECUTION_FAILED    | —                                                                          | execution_failed            | execution_failed            |
  * | execution_pending.running   | EXECUTION_RETRY     | — (enqueues the execution at `retryAt`)                                    | execution_pending.queued    | execution_retry_scheduled   |
  *
- * executed, execution_failed, rejected, deferred and expired are final: they take no event.
+ * executed, execution_failed, rejected, deferred, expired and escalated are final: they take
+ * no event. ESCALATE and DEFAULT_DECISION come only from the runtime's deadline handling for
+ * a lane in a case (its policy's approval-timeout action), never from a host.
  */
 export const approvalLaneMachine = setup({
   types: {
@@ -71,6 +76,7 @@ export const approvalLaneMachine = setup({
       context.requiredRole === null ||
       ('actorRoles' in event && (event.actorRoles ?? []).includes(context.requiredRole)),
     hasReason: ({ event }) => 'reason' in event && event.reason.trim() !== '',
+    defaultsToApprove: ({ event }) => (event as Ev<'DEFAULT_DECISION'>).decision === 'approve',
     // The deadline sweep expires with no roles; a host's actor needs the expiry role, or
     // else the approver's.
     mayExpire: ({ context, event }) => {
@@ -127,13 +133,18 @@ export const approvalLaneMachine = setup({
     recordDecision: assign({
       decision: (
         { context, event },
-        params: { kind: 'approved' | 'rejected' | 'deferred' | 'expired' },
+        params: { kind: 'approved' | 'rejected' | 'deferred' | 'expired' | 'escalated' },
       ) => ({
         kind: params.kind,
         actorId: actorOf(event),
         at: event.at,
         note: 'note' in event ? (event.note ?? null) : null,
-        reason: 'reason' in event ? event.reason : null,
+        reason:
+          'reason' in event
+            ? event.reason
+            : event.type === 'DEFAULT_DECISION'
+              ? 'nobody decided in time; the policy decided by default'
+              : null,
         inputHash: context.inputHash,
         callDigest: context.callDigest,
       }),
@@ -206,6 +217,7 @@ export const approvalLaneMachine = setup({
     inputHash: input.inputHash,
     callDigest: input.callDigest ?? null,
     expiresAt: input.expiresAt,
+    escalationDepth: input.escalationDepth ?? 0,
     opened: { by: input.requestedBy, at: input.at, autoApprovedBy: input.autoApprovedBy ?? null },
     decision: null,
     attempt: 0,
@@ -259,6 +271,31 @@ export const approvalLaneMachine = setup({
           {
             target: 'expired',
             actions: [{ type: 'recordDecision', params: { kind: 'expired' } }, 'auditDecision'],
+          },
+        ],
+        ESCALATE: [
+          {
+            guard: not('isPastDeadline'),
+            actions: { type: 'refuse', params: { error: 'invalid_event', reason: 'not_due' } },
+          },
+          {
+            target: 'escalated',
+            actions: [{ type: 'recordDecision', params: { kind: 'escalated' } }, 'auditDecision'],
+          },
+        ],
+        DEFAULT_DECISION: [
+          {
+            guard: not('isPastDeadline'),
+            actions: { type: 'refuse', params: { error: 'invalid_event', reason: 'not_due' } },
+          },
+          {
+            guard: 'defaultsToApprove',
+            target: 'approved',
+            actions: [{ type: 'recordDecision', params: { kind: 'approved' } }, 'auditDecision'],
+          },
+          {
+            target: 'rejected',
+            actions: [{ type: 'recordDecision', params: { kind: 'rejected' } }, 'auditDecision'],
           },
         ],
       },
@@ -345,5 +382,6 @@ export const approvalLaneMachine = setup({
     rejected: { type: 'final' },
     deferred: { type: 'final' },
     expired: { type: 'final' },
+    escalated: { type: 'final' },
   },
 });

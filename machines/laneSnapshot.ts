@@ -20,7 +20,10 @@ export type LaneSnapshotMigration = SnapshotMigration;
 type Json = Record<string, unknown>;
 
 /** Registered upgrades, by the version they upgrade from. */
-export const laneSnapshotMigrations: ReadonlyMap<number, LaneSnapshotMigration> = new Map([
+export const laneSnapshotMigrations: ReadonlyMap<number, LaneSnapshotMigration> = new Map<
+  number,
+  LaneSnapshotMigration
+>([
   // Version 2 binds lanes to the call digest; a lane opened before has none, and its
   // decision approved an input hash only (the worker checks that hash for it). It also
   // names the role a host needs to expire a lane; older lanes fall back to the approver's.
@@ -39,6 +42,15 @@ export const laneSnapshotMigrations: ReadonlyMap<number, LaneSnapshotMigration> 
         },
       };
     },
+  ],
+  // Version 3 lets a case's policy escalate a lane nobody answered; a lane opened before
+  // was never escalated.
+  [
+    2,
+    (snapshot: Json) => ({
+      ...snapshot,
+      context: { ...(snapshot.context as Json), escalationDepth: 0 },
+    }),
   ],
 ]);
 

@@ -7,7 +7,8 @@ export type LaneStatus =
   | 'execution_failed'
   | 'rejected'
   | 'deferred'
-  | 'expired';
+  | 'expired'
+  | 'escalated';
 
 // The status sets, named once: SQL interpolates them instead of repeating literals. The
 // machine's doc comment has the transitions between the statuses.
@@ -19,6 +20,7 @@ export const terminalLaneStatuses: readonly LaneStatus[] = [
   'rejected',
   'deferred',
   'expired',
+  'escalated',
 ];
 
 /** Statuses in which a proposal's lane keeps another from opening: open, or executed. */
@@ -40,7 +42,7 @@ export interface LaneFailure {
 
 /** A human (or system) decision, with the hash of the exact input it was about. */
 export interface LaneDecision {
-  kind: 'approved' | 'rejected' | 'deferred' | 'expired';
+  kind: 'approved' | 'rejected' | 'deferred' | 'expired' | 'escalated';
   actorId: string;
   at: string;
   note: string | null;
@@ -66,6 +68,8 @@ export interface LaneContext {
   opened: { by: string; at: string; autoApprovedBy: string | null };
   /** ISO deadline for a decision; null for lanes that start approved. */
   expiresAt: string | null;
+  /** How many lanes before this one for its proposal ended `escalated` (0 for the first). */
+  escalationDepth: number;
   decision: LaneDecision | null;
   /** Execution attempts started so far. */
   attempt: number;
@@ -93,6 +97,8 @@ export interface LaneInput {
   /** The opening time; every event carries its own `at`, stamped by the runtime. */
   at: string;
   autoApprovedBy?: string;
+  /** Lanes of the proposal that escalated before this one. @default 0 */
+  escalationDepth?: number;
 }
 
 export interface Stamped {
@@ -112,6 +118,10 @@ export type LaneEvent =
       actorRoles?: string[];
     } & Stamped)
   | ({ type: 'RESUME'; actorId: string } & Stamped)
+  /** Nobody answered in time and the case's policy escalates: this lane ends, another opens. */
+  | ({ type: 'ESCALATE'; actorId: string } & Stamped)
+  /** Nobody answered in time and the case's policy decides by default, as `system:default`. */
+  | ({ type: 'DEFAULT_DECISION'; decision: 'approve' | 'reject' } & Stamped)
   | ({
       type: 'EXECUTION_CLAIMED';
       inputHash: string;

@@ -8,9 +8,10 @@ import type { LaneWithProposal } from './lane.repository.js';
  * - `expiry`: pending past its deadline;
  * - `resume`: approved and untouched for `graceMs` (its resume job went missing);
  * - `execution`: queued for execution, with its retry due, or untouched for `graceMs`;
- * - `lease`: running with a lapsed claim (its process died mid-run).
+ * - `lease`: running with a lapsed claim (its process died mid-run);
+ * - `closed_case`: pending in a case that is no longer open (nobody may decide it now).
  */
-export type DueKind = 'expiry' | 'resume' | 'execution' | 'lease';
+export type DueKind = 'expiry' | 'resume' | 'execution' | 'lease' | 'closed_case';
 
 const due: Record<DueKind, { where: string; params: (now: string, graceMs: number) => unknown[] }> =
   {
@@ -30,6 +31,11 @@ const due: Record<DueKind, { where: string; params: (now: string, graceMs: numbe
     lease: {
       where: `a.status = 'execution_pending' and a.execution_state = 'running' and a.lease_until <= ?::timestamptz`,
       params: (now) => [now],
+    },
+    closed_case: {
+      where: `a.status = 'pending' and p.case_id is not null and exists (select 1 from governance_cases c
+        where c.id::text = p.case_id and c.status <> 'open')`,
+      params: () => [],
     },
   };
 

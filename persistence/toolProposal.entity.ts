@@ -28,5 +28,11 @@ export const ToolProposal = defineEntity({
     auditHead: p.string().length(64),
     createdAt: p.datetime(),
   },
-  indexes: [{ properties: ['conversationId', 'createdAt'] }],
+  indexes: [
+    { properties: ['conversationId', 'createdAt'] },
+    {
+      name: 'tool_proposals_case_id_index',
+      expression: `create index "tool_proposals_case_id_index" on "tool_proposals" ("case_id") where "case_id" is not null`,
+    },
+  ],
 });

@@ -30,6 +30,10 @@ export type JobOutcome =
 
 /** What one reconcile run did, by kind of due lane. */
 export interface ReconcileOutcome {
+  /** Cases past their deadline that timed out. */
+  timedOut: number;
+  /** Pending lanes of cases no longer open that expired. */
+  lanesClosed: number;
   expired: number;
   interrupted: number;
   resumed: number;

@@ -19,9 +19,14 @@ export class Migration20261127110000_cases extends Migration {
       `alter table "case_events" add constraint "case_events_case_id_seq_unique" unique ("case_id", "seq");`,
     );
     this.addSql(`create index "case_events_task_id_index" on "case_events" ("task_id");`);
+    // A case's proposals, for the sweep that closes the lanes of a closed case.
+    this.addSql(
+      `create index "tool_proposals_case_id_index" on "tool_proposals" ("case_id") where "case_id" is not null;`,
+    );
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop index if exists "tool_proposals_case_id_index";`);
     this.addSql(`drop table if exists "case_events" cascade;`);
     this.addSql(`drop table if exists "governance_cases" cascade;`);
     this.addSql(`drop table if exists "governance_policies" cascade;`);

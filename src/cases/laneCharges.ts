@@ -16,6 +16,8 @@ export interface CaseCharge {
   amountOf?: (record: CaseRecord) => BudgetAmount;
   /** Measured run time (monotonic clock) of the run this write ends. */
   usedMs?: number;
+  /** Further case events the lane's write brings (an approval-timeout action's receipt). */
+  caseEvents?: (record: CaseRecord) => CaseEvent[];
 }
 
 /** The case's side of a lane write: its write, the hold taken, or why the run may not start. */
@@ -73,7 +75,7 @@ export async function planCaseCharge(
 ): Promise<CasePlan | null> {
   const before = found.lane;
   const claim = claims(before, after);
-  if (!found.caseId || !(claim || leavesRun(before, after))) return null;
+  if (!found.caseId || !(claim || leavesRun(before, after) || charge.caseEvents)) return null;
   const record = await rt.cases.read(found.caseId).catch(() => null);
   if (!record) {
     if (!claim) return null;
@@ -102,6 +104,8 @@ export async function planCaseCharge(
     const path = found.casePath ?? '/';
     events.push({ type: 'RESERVE', taskId, path, amount, at });
   }
+  events.push(...(charge.caseEvents?.(record) ?? []));
+  if (events.length === 0) return null;
   const transition = transitionCase(record.row, events, rt.audit);
   if (!transition.write) {
     // Nothing to record: a repeat of a hold the task already has, or nothing to settle.

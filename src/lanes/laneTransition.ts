@@ -22,6 +22,8 @@ const NOT_ACCEPTED: Record<LaneEvent['type'], LaneError> = {
   DEFER: 'not_pending',
   EXPIRE: 'not_pending',
   RESUME: 'not_approved',
+  ESCALATE: 'not_pending',
+  DEFAULT_DECISION: 'not_pending',
   EXECUTION_CLAIMED: 'not_executing',
   EXECUTION_REFUSED: 'not_executing',
   EXECUTION_SUCCEEDED: 'not_executing',

@@ -41,7 +41,12 @@ async function openLaneFor(
   rt: GovernanceRuntime,
   proposalId: string,
   mode: 'requires_approval' | 'auto',
-  options: { ttlSeconds?: number; actorId?: string; enqueue?: Enqueue },
+  options: {
+    ttlSeconds?: number;
+    actorId?: string;
+    enqueue?: Enqueue;
+    escalation?: { approverRole: string; depth: number };
+  },
 ): Promise<LaneResult> {
   const proposal = await rt.laneStore.readProposal(proposalId);
   if (!proposal) return { ok: false, error: 'not_found' };
@@ -61,10 +66,16 @@ async function openLaneFor(
     };
   }
   const auto = mode === 'auto';
-  const ttl = options.ttlSeconds ?? rt.lanes.approvalTtlSeconds;
-  const requiredRole = rt.lanes.resolveActor
-    ? (rt.lanes.approverRoles[proposal.riskTier as RiskTier] ?? null)
-    : null;
+  // A lane in a case takes its TTL from the case's policy, unless the caller names one.
+  const caseTtl =
+    proposal.caseId && !auto
+      ? (await rt.cases.read(proposal.caseId))?.policy.timeouts?.approvalTtlSeconds
+      : undefined;
+  const ttl = options.ttlSeconds ?? caseTtl ?? rt.lanes.approvalTtlSeconds;
+  // Roles are checked against the directory; without one no role can be required.
+  const role =
+    options.escalation?.approverRole ?? rt.lanes.approverRoles[proposal.riskTier as RiskTier];
+  const requiredRole = rt.lanes.resolveActor ? (role ?? null) : null;
   return openLane(
     rt,
     {
@@ -77,6 +88,7 @@ async function openLaneFor(
       expiresAt: auto ? null : new Date(rt.now().getTime() + ttl * 1000).toISOString(),
       requestedBy: options.actorId ?? proposal.actorId,
       ...(auto ? { autoApprovedBy: 'system:auto' } : {}),
+      ...(options.escalation ? { escalationDepth: options.escalation.depth } : {}),
     },
     proposal.head,
     options.enqueue,
@@ -104,4 +116,22 @@ export async function executeProposal(
   enqueue?: Enqueue,
 ): Promise<LaneResult> {
   return openLaneFor(rt, proposalId, 'auto', { enqueue });
+}
+
+/**
+ * Opens the lane an escalation hands a proposal on to: pending for `approverRole`, for
+ * `ttlSeconds`, one level deeper than the lane that escalated. Opened by `system:escalation`.
+ */
+export function openEscalatedLane(
+  rt: GovernanceRuntime,
+  proposalId: string,
+  escalation: { approverRole: string; ttlSeconds: number; depth: number },
+  enqueue?: Enqueue,
+): Promise<LaneResult> {
+  return openLaneFor(rt, proposalId, 'requires_approval', {
+    ttlSeconds: escalation.ttlSeconds,
+    actorId: 'system:escalation',
+    enqueue,
+    escalation,
+  });
 }

@@ -1,4 +1,7 @@
-import type { LaneEvent } from '../../machines/laneTypes.js';
+import type { LaneWithProposal } from '../../persistence/lane.repository.js';
+import { deadlinePlan } from '../cases/approvalTimeout.js';
+import { openEscalatedLane } from '../lanes/requestApproval.js';
+import type { AppliedLaneEvents } from '../lanes/applyLaneEvents.js';
 import type { JobOutcome } from '../../scheduler/laneJobs.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
@@ -12,11 +15,24 @@ import { sweepDueLanes } from './sweep.js';
 // statement, so a burst of deadlines is not a burst of jobs), or for one lane when a host
 // that enqueues its own jobs runs the `approval-expiry` job.
 
-const expireEvent = (now: Date): LaneEvent => ({
-  type: 'EXPIRE',
-  actorId: 'system',
-  at: now.toISOString(),
-});
+/** Applies a lane's deadline plan; an escalation then opens the next lane. */
+async function applyDeadline(
+  rt: GovernanceRuntime,
+  found: LaneWithProposal,
+  now: Date,
+  enqueue: Enqueue,
+): Promise<AppliedLaneEvents> {
+  const plan = await deadlinePlan(rt, found, now);
+  const applied = await applyLaneEvents(rt, found.lane.id, plan.events, {
+    enqueue,
+    known: found,
+    charge: plan.charge,
+  });
+  if (plan.escalate && applied.result.ok && applied.result.approval.status === 'escalated') {
+    await openEscalatedLane(rt, found.lane.proposalId, plan.escalate, enqueue);
+  }
+  return applied;
+}
 
 /** A lane result as a job's outcome. */
 export function jobOutcome(result: LaneResult): JobOutcome {
@@ -40,8 +56,7 @@ export async function expireLane(
   if (found.lane.expiresAt && Date.parse(found.lane.expiresAt) > now.getTime()) {
     return { status: 'skipped', reason: 'not due' };
   }
-  const applied = await applyLaneEvents(rt, laneId, [expireEvent(now)], { enqueue, known: found });
-  return jobOutcome(applied.result);
+  return jobOutcome((await applyDeadline(rt, found, now, enqueue)).result);
 }
 
 /** Expires every pending lane past its deadline; returns how many. */
@@ -50,5 +65,7 @@ export function expireDueLanes(
   settings: ExecutionSettings,
   enqueue: Enqueue,
 ): Promise<number> {
-  return sweepDueLanes(rt, settings, enqueue, 'expiry', (_, now) => expireEvent(now));
+  return sweepDueLanes(rt, settings, 'expiry', (found, now) =>
+    applyDeadline(rt, found, now, enqueue),
+  );
 }

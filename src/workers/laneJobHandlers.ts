@@ -2,6 +2,8 @@ import { claimRedrives } from '../../persistence/dueLanes.repository.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
 import type { LaneJobHandlers } from '../../scheduler/laneJobs.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
+import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
+import { closeDueCases } from '../cases/caseDeadlines.js';
 import { executeLane, failureEvent } from './executeLane.js';
 import type { ExecutionSettings } from './executionSettings.js';
 import { expireDueLanes, expireLane } from './expiry.js';
@@ -36,19 +38,22 @@ export function createLaneJobHandlers(
     resume: (laneId) => executeLane(rt, settings, laneId, enqueue, { resume: true }),
     execute: (laneId) => executeLane(rt, settings, laneId, enqueue),
     async reconcile() {
+      const cases = await closeDueCases(rt, settings, enqueue);
       const expired = await expireDueLanes(rt, settings, enqueue);
       // A lapsed claim means its process died mid-run: whether the tool ran is unknown, so
       // only an idempotent tool may run again.
-      const interrupted = await sweepDueLanes(rt, settings, enqueue, 'lease', (found, now) =>
-        failureEvent(
+      const interrupted = await sweepDueLanes(rt, settings, 'lease', (found, now) => {
+        const event = failureEvent(
           rt.registry.byVersion(found.toolName, found.toolVersion),
           found.lane.attempt,
           { code: 'interrupted', message: 'the claim lapsed before the run was recorded' },
           now,
           settings,
-        ),
-      );
+        );
+        return applyLaneEvents(rt, found.lane.id, [event], { enqueue, known: found });
+      });
       return {
+        ...cases,
         expired,
         interrupted,
         resumed: await redrive('resume'),

@@ -1,21 +1,19 @@
-import type { LaneEvent } from '../../machines/laneTypes.js';
 import { findDueLanes } from '../../persistence/dueLanes.repository.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
-import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
-import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
+import type { GovernanceRuntime } from '../governanceRuntime.js';
+import type { AppliedLaneEvents } from '../lanes/applyLaneEvents.js';
 import type { ExecutionSettings } from './executionSettings.js';
 
 /**
- * Applies `eventFor` to every lane due for `kind`, a page at a time, until none is left;
+ * Applies `apply` to every lane due for `kind`, a page at a time, until none is left;
  * returns how many lanes moved. Each lane is one call of `applyLaneEvents`, and the lane
  * store writes them many to a statement.
  */
 export async function sweepDueLanes(
   rt: GovernanceRuntime,
   settings: ExecutionSettings,
-  enqueue: Enqueue,
-  kind: 'expiry' | 'lease',
-  eventFor: (found: LaneWithProposal, now: Date) => LaneEvent,
+  kind: 'expiry' | 'lease' | 'closed_case',
+  apply: (found: LaneWithProposal, now: Date) => Promise<AppliedLaneEvents>,
 ): Promise<number> {
   let settled = 0;
   for (;;) {
@@ -24,11 +22,7 @@ export async function sweepDueLanes(
       findDueLanes(em, kind, now.toISOString(), 0, settings.sweepBatchSize),
     );
     if (due.length === 0) return settled;
-    const applied = await Promise.all(
-      due.map((found) =>
-        applyLaneEvents(rt, found.lane.id, [eventFor(found, now)], { enqueue, known: found }),
-      ),
-    );
+    const applied = await Promise.all(due.map((found) => apply(found, now)));
     settled += applied.filter((a) => a.result.ok).length;
     if (due.length < settings.sweepBatchSize) return settled;
   }

@@ -65,6 +65,7 @@ describe('opening a lane', () => {
       inputHash: INPUT_HASH,
       callDigest: CALL_DIGEST,
       expiresAt: EXPIRES_AT,
+      escalationDepth: 0,
       opened: { by: 'service:billing', at: OPENED_AT, autoApprovedBy: null },
       decision: null,
       attempt: 0,

@@ -37,6 +37,7 @@ describe('approvalLaneDefinition', () => {
         'rejected',
         'deferred',
         'expired',
+        'escalated',
       ].sort(),
     );
     expect(Object.keys(states.execution_pending!.states).sort()).toEqual(['queued', 'running']);

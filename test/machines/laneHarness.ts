@@ -81,6 +81,8 @@ export const valid: { [T in LaneEventType]: () => LaneEventOf<T> } = {
   }),
   EXPIRE: () => ({ type: 'EXPIRE', actorId: 'system', at: EXPIRES_AT }),
   RESUME: () => ({ type: 'RESUME', actorId: 'system:scheduler', at: RESUMED_AT }),
+  ESCALATE: () => ({ type: 'ESCALATE', actorId: 'system:escalation', at: EXPIRES_AT }),
+  DEFAULT_DECISION: () => ({ type: 'DEFAULT_DECISION', decision: 'reject', at: EXPIRES_AT }),
   EXECUTION_CLAIMED: () => ({
     type: 'EXECUTION_CLAIMED',
     inputHash: INPUT_HASH,

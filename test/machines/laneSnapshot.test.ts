@@ -56,10 +56,10 @@ describe('restoreLaneSnapshot: what it accepts', () => {
     },
   );
 
-  it('is at version 2, with the upgrade from version 1 registered', () => {
-    expect(APPROVAL_LANE_MACHINE_VERSION).toBe(2);
+  it('is at version 3, with the upgrades from versions 1 and 2 registered', () => {
+    expect(APPROVAL_LANE_MACHINE_VERSION).toBe(3);
     expect(approvalLaneMachine.version).toBe(String(APPROVAL_LANE_MACHINE_VERSION));
-    expect([...laneSnapshotMigrations.keys()]).toEqual([1]);
+    expect([...laneSnapshotMigrations.keys()]).toEqual([1, 2]);
   });
 });
 
@@ -74,7 +74,7 @@ describe('restoreLaneSnapshot: what it refuses', () => {
     },
   );
 
-  it.each([3, 99, 0, -1, 1.5, Number.NaN])(
+  it.each([4, 99, 0, -1, 1.5, Number.NaN])(
     'refuses version %s (no registered migration) as unsupported_version',
     (machineVersion) => {
       const restored = restoreLaneSnapshot({ ...current(), machineVersion });

@@ -41,7 +41,7 @@ function recordingSteps() {
     execute: step('execute'),
     reconcile: async () => {
       reconciles += 1;
-      return { expired: 0, interrupted: 0, resumed: 0, executed: 0 };
+      return { timedOut: 0, lanesClosed: 0, expired: 0, interrupted: 0, resumed: 0, executed: 0 };
     },
   };
   return { steps, started, finished, delays, outcomes, reconciles: () => reconciles };

@@ -1,0 +1,42 @@
+import { findOverdueCases } from '../../persistence/case.repository.js';
+import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
+import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
+import type { ExecutionSettings } from '../workers/executionSettings.js';
+import { sweepDueLanes } from '../workers/sweep.js';
+import { applyCaseEvents } from './cases.js';
+
+/**
+ * The reconcile sweep's part for cases: every open case past its deadline times out, then
+ * every lane still pending in a case that is no longer open (timed out, cancelled or
+ * completed) expires, so nobody can approve work of a closed case. Both steps find their
+ * work in the database each time, so a process that dies between them loses nothing.
+ * Runs in flight need no step here: their deadline was cut to the case's when they started.
+ */
+export async function closeDueCases(
+  rt: GovernanceRuntime,
+  settings: ExecutionSettings,
+  enqueue: Enqueue,
+): Promise<{ timedOut: number; lanesClosed: number }> {
+  let timedOut = 0;
+  for (;;) {
+    const at = rt.now().toISOString();
+    const due = await rt.withEm('sweep', (em) => findOverdueCases(em, at, settings.sweepBatchSize));
+    for (const caseId of due) {
+      const result = await applyCaseEvents(rt, caseId, () => [{ type: 'TIME_OUT', at }]);
+      if (result.ok) timedOut += 1;
+    }
+    if (due.length < settings.sweepBatchSize) break;
+  }
+  const lanesClosed = await sweepDueLanes(rt, settings, 'closed_case', (found, now) =>
+    applyLaneEvents(
+      rt,
+      found.lane.id,
+      [{ type: 'EXPIRE', actorId: 'system:case_closed', at: now.toISOString() }],
+      {
+        enqueue,
+        known: found,
+      },
+    ),
+  );
+  return { timedOut, lanesClosed };
+}
