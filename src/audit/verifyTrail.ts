@@ -116,11 +116,23 @@ function digestProblem(f: TrailFacts): Found | null {
   if (disagreement) return fail(null, disagreement);
   const digest = storedCallDigest(proposal);
   const input = inputHash(proposal.inputSnapshot);
+  // A lane opened before digests existed binds none: a decision on it, recorded later,
+  // carries a null digest. Only such lanes may.
+  const legacyLanes = new Set(
+    f.events.flatMap((e) => {
+      const laneInput = isObject(e.payload) ? e.payload.laneInput : undefined;
+      return isObject(laneInput) && !('callDigest' in laneInput) && e.approvalId
+        ? [e.approvalId]
+        : [];
+    }),
+  );
   for (const event of f.events) {
     const payload = isObject(event.payload) ? event.payload : {};
     const laneInput = isObject(payload.laneInput) ? payload.laneInput : {};
+    const unbound = event.approvalId !== null && legacyLanes.has(event.approvalId);
     for (const recorded of [payload, laneInput]) {
-      if ('callDigest' in recorded && recorded.callDigest !== digest)
+      const exempt = unbound && recorded.callDigest === null;
+      if (!exempt && 'callDigest' in recorded && recorded.callDigest !== digest)
         return fail(event, 'the stored call no longer has the digest the chain recorded');
       if ('inputHash' in recorded && recorded.inputHash !== input)
         return fail(event, 'the stored input no longer hashes to the input the chain recorded');

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/canonicalJson.js';
 import { payer, useHarness } from '../proposals/fixtures.js';
+import { rewriteAsLegacy } from '../support/legacyTrail.js';
 
 // SQL plays someone who can write to the database but holds no key: every change to what
 // the trail means is reported, as the row and the check that found it, and nothing throws.
@@ -117,52 +116,8 @@ describe('verification checks meaning', () => {
 });
 
 describe('trails written before call digests', () => {
-  /** Rewrites a trail the way the previous version wrote it: rule 1 hashes, no digests. */
-  async function asLegacy(proposalId: string, laneId: string) {
-    const q = h.sql.query;
-    await q(
-      `update tool_action_events set payload = payload - 'callDigest'
-               where proposal_id = ?`,
-      [proposalId],
-    );
-    await q(
-      `update tool_action_events set payload = payload #- '{laneInput,callDigest}'
-               #- '{laneInput,expireRole}' where proposal_id = ?`,
-      [proposalId],
-    );
-    await q(
-      `update tool_approvals set machine_version = 1,
-               snapshot = snapshot #- '{context,callDigest}' #- '{context,expireRole}'
-                 #- '{context,decision,callDigest}' where id = ?`,
-      [laneId],
-    );
-    const rows = await q<Record<string, unknown>>(
-      `select id, approval_id, type, actor_id, payload,
-              to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
-         from tool_action_events where proposal_id = ? order by seq`,
-      [proposalId],
-    );
-    let prev = '0'.repeat(64);
-    for (const r of rows) {
-      const content = {
-        proposalId,
-        approvalId: r.approval_id,
-        type: r.type,
-        actorId: r.actor_id,
-        payload: r.payload,
-        createdAt: r.at,
-      };
-      const hash = createHash('sha256')
-        .update(`${prev}\n${canonicalJson(content)}`)
-        .digest('hex');
-      await q(
-        `update tool_action_events set hash_version = 1, prev_hash = ?, hash = ? where id = ?`,
-        [prev, hash, r.id],
-      );
-      prev = hash;
-    }
-    await q('update tool_proposals set audit_head = ? where id = ?', [prev, proposalId]);
-  }
+  const asLegacy = (proposalId: string, laneId: string) =>
+    rewriteAsLegacy(h.sql, proposalId, laneId);
 
   it('verify by the rules they were written under, and say so', async () => {
     const { proposalId, laneId } = await refundTrail('approved');
