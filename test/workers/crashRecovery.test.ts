@@ -1,38 +1,10 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createGovernance } from '../../src/index.js';
 import { crashTools } from './fixtures/crashTools.js';
+import { runCrashChild } from './fixtures/runCrashChild.js';
 import { openLane } from './support/lifecycle.js';
 import { workerOptions } from './support/sideEffectTools.js';
 import { uniqueTag, useWorkerSuite } from './support/workerHarness.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const childScript = fileURLToPath(new URL('./fixtures/crashChild.ts', import.meta.url));
-
-type CrashPoint = 'before_enqueue' | 'during_run' | 'after_run' | 'during_sweep';
-
-/** Runs the crash child for one lane; resolves with how it ended and what it wrote. */
-function runCrashChild(url: string, point: CrashPoint, laneId: string) {
-  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>(
-    (resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
-        cwd: repoRoot,
-        env: { ...process.env, DATABASE_URL: url, CRASH_POINT: point, CRASH_LANE_ID: laneId },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-      const guard = setTimeout(() => child.kill('SIGTERM'), 40_000);
-      child.on('error', reject);
-      child.on('exit', (code, signal) => {
-        clearTimeout(guard);
-        resolve({ code, signal, output });
-      });
-    },
-  );
-}
 
 const scenarios = [
   { point: 'before_enqueue', tool: 'once', end: 'executed', runs: 1 },
