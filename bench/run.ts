@@ -1,5 +1,6 @@
 import { runAuditBench } from './audit.js';
 import { runBurstBench } from './burst.js';
+import { runCaseBench } from './cases.js';
 import { runCycleBench } from './cycle.js';
 import { runLaneBench } from './lanes.js';
 import { runProposalBench } from './proposals.js';
@@ -13,5 +14,6 @@ await runLaneBench();
 await runWorkerBench();
 await runAuditBench();
 await runBurstBench();
+await runCaseBench();
 // Agenda keeps a timer per finished job for half its lock lifetime; do not wait for them.
 process.exit(0);

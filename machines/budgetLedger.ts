@@ -252,15 +252,20 @@ export interface BudgetRoom {
 
 /**
  * The room left for a call at `path`, for a gate that refuses before anything is reserved.
+ * `applicable` spares the level lookup for a caller that knows them (`ledgerLevelsFor`).
  * A level is exhausted when `maxEffects` has 0 left, or time or cost has `<= 0` left.
  *
  * @example
  * const { exhausted } = budgetRoom(context.ledger, '/research/web');
  * if (exhausted) refuse(`${exhausted.dimension} at ${exhausted.path}`);
  */
-export function budgetRoom(ledger: BudgetLedgerState, path: CasePath): BudgetRoom {
+export function budgetRoom(
+  ledger: BudgetLedgerState,
+  path: CasePath,
+  applicable: readonly CasePath[] = ledgerLevelsFor(ledger, path),
+): BudgetRoom {
   let exhausted: BudgetRoom['exhausted'] = null;
-  const levels = ledgerLevelsFor(ledger, path).map((at): LevelRoom => {
+  const levels = applicable.map((at): LevelRoom => {
     const { limit, used, reserved } = ledger.levels[at]!;
     const remaining: LevelRoom['remaining'] = {};
     for (const [dimension, field] of dimensions) {

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid } from './batchSlots.js';
+import { findByIds, isUuid } from './batchSlots.js';
 import { timeText } from './event.repository.js';
 import { caseColumns, caseEventColumns, columnName, fromColumns, toColumns } from './rowColumns.js';
 import type { Column } from './rowColumns.js';
@@ -85,11 +85,16 @@ export async function writeCase(
 
 /** A case row by id, or null. */
 export async function findCase(em: EntityManager, caseId: string): Promise<CaseRow | null> {
-  if (!isUuid(caseId)) return null;
-  const [row] = await runStatement(em, `select * from governance_cases where id = ?::uuid`, [
-    caseId,
-  ]);
-  return row ? fromColumns(caseColumns, row) : null;
+  return (await findCases(em, [caseId])).get(caseId) ?? null;
+}
+
+/** Case rows by id, in one round trip. */
+export async function findCases(
+  em: EntityManager,
+  caseIds: readonly string[],
+): Promise<Map<string, CaseRow>> {
+  const rows = await findByIds(em, 'select * from governance_cases c', 'c.id', caseIds);
+  return new Map([...rows].map(([id, row]) => [id, fromColumns(caseColumns, row)]));
 }
 
 // Times as stored, to the microsecond: they are hashed.

@@ -1,4 +1,4 @@
-import { budgetRoom } from '../../machines/budgetLedger.js';
+import { budgetRoom, ledgerLevelsFor } from '../../machines/budgetLedger.js';
 import type {
   ApprovalPoint,
   BudgetLedgerState,
@@ -27,6 +27,39 @@ export type CaseGate =
       reason: string;
     };
 
+/** What a policy says of one path: the tools allowed there, and the approval point per tool. */
+interface PathView {
+  allowed: ReadonlySet<string> | null;
+  /** The budgeted levels that apply, from '/' down (a case's levels are its policy's budgets). */
+  levels: readonly CasePath[];
+  points: Map<string, ApprovalPoint | null>;
+}
+
+// Policy bodies are immutable and cached by hash, so what they say of a path is worked out
+// once per (body, path): the allowlist chain and the point lookup cost more than the rest
+// of the gates together. Bounded per body; a body no longer referenced takes its views along.
+const views = new WeakMap<PolicyBody, Map<CasePath, PathView>>();
+const MAX_VIEWS = 1_000;
+
+function viewOf(kase: CaseSnapshot, path: CasePath, toolName: string) {
+  const { policy } = kase;
+  let byPath = views.get(policy);
+  if (!byPath) views.set(policy, (byPath = new Map()));
+  let view = byPath.get(path);
+  if (!view) {
+    if (byPath.size >= MAX_VIEWS) byPath.clear();
+    const levels = ledgerLevelsFor(kase.ledger, path);
+    view = { allowed: allowedTools(policy, path), levels, points: new Map() };
+    byPath.set(path, view);
+  }
+  let point = view.points.get(toolName);
+  if (point === undefined) {
+    point = approvalPointFor(policy, toolName, path);
+    view.points.set(toolName, point);
+  }
+  return { allowed: view.allowed, levels: view.levels, point };
+}
+
 /**
  * Gates 4 and 5 for a call in a case, pure: a closed case refuses everything; then the
  * allowlist of the call's path (inherited by intersection); then the budget at every level
@@ -42,7 +75,7 @@ export function checkCaseGates(
   if (kase.status !== 'open') {
     return { ok: false, outcome: 'case_closed', reason: `case is ${kase.status}` };
   }
-  const allowed = allowedTools(kase.policy, path);
+  const { allowed, levels, point } = viewOf(kase, path, toolName);
   if (allowed && !allowed.has(toolName)) {
     return {
       ok: false,
@@ -50,7 +83,7 @@ export function checkCaseGates(
       reason: `${toolName} is not allowed at ${path}`,
     };
   }
-  const room = budgetRoom(kase.ledger, path);
+  const room = budgetRoom(kase.ledger, path, levels);
   if (room.exhausted) {
     const { dimension, path: level } = room.exhausted;
     return { ok: false, outcome: 'budget_exceeded', reason: `no ${dimension} left at ${level}` };
@@ -65,5 +98,5 @@ export function checkCaseGates(
       reason: `cost ${cost} exceeds the ${short.remaining.maxCost} left at ${short.path}`,
     };
   }
-  return { ok: true, approvalPoint: approvalPointFor(kase.policy, toolName, path) };
+  return { ok: true, approvalPoint: point };
 }

@@ -2,10 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { casePersistence } from '../../machines/caseSnapshot.js';
 import type { CaseContext, PolicyBody } from '../../machines/caseTypes.js';
 import { restoreSnapshot } from '../../machines/persistedActor.js';
-import { findCase, writeCase } from '../../persistence/case.repository.js';
+import { PREPARED_BATCH } from '../../persistence/batchSlots.js';
+import { findCases, writeCase } from '../../persistence/case.repository.js';
 import type { CaseWrite } from '../../persistence/case.repository.js';
 import { findPolicy } from '../../persistence/policy.repository.js';
 import type { CaseRow } from '../../persistence/rows.js';
+import { createBatcher } from '../batcher.js';
 import { CaseSnapshotError } from '../errors/caseSnapshotError.js';
 import { policyHash } from './policy.js';
 
@@ -49,16 +51,25 @@ export function createCaseStore(withEm: WithEm): CaseStore {
     return stored.body as PolicyBody;
   }
 
+  // Calls in one case arrive together: their reads share a round trip (and a row).
+  const readRows = createBatcher<string, CaseRow | null>({
+    maxInFlight: 2,
+    maxBatch: PREPARED_BATCH,
+    run: async (ids) => {
+      const found = await withEm('readCases', (em) => findCases(em, ids));
+      return ids.map((id) => found.get(id) ?? null);
+    },
+  });
   return {
-    read: (caseId) =>
-      withEm('readCase', async (em) => {
-        const row = await findCase(em, caseId);
-        if (!row) return null;
-        const restored = restoreSnapshot(casePersistence, row);
-        if (!restored.ok) throw new CaseSnapshotError(restored.error, row.id, restored.detail);
-        const context = (restored.snapshot as unknown as { context: CaseContext }).context;
-        return { row, context, policy: await policyOf(em, row) };
-      }),
+    read: async (caseId) => {
+      const row = await readRows(caseId);
+      if (!row) return null;
+      const restored = restoreSnapshot(casePersistence, row);
+      if (!restored.ok) throw new CaseSnapshotError(restored.error, row.id, restored.detail);
+      const context = (restored.snapshot as unknown as { context: CaseContext }).context;
+      const policy = await withEm('readPolicy', (em) => policyOf(em, row));
+      return { row, context, policy };
+    },
     write: (mode, write) => withEm('writeCase', (em) => writeCase(em, mode, write)),
   };
 }

@@ -147,15 +147,12 @@ function snapshotActor(
   kase: CaseSnapshot | null,
   approvalPoint: ApprovalPoint | null = null,
 ): ActorSnapshot {
+  const { actorId } = req;
   const { scopes, conversationId, caseId, casePath } = req.context;
-  const actor: ActorSnapshot = { actorId: req.actorId, scopes, conversationId, caseId, policy };
-  if (!kase) return actor;
-  return {
-    ...actor,
-    casePath,
-    casePolicy: kase.policyRef,
-    ...(approvalPoint ? { approvalPoint } : {}),
-  };
+  if (!kase) return { actorId, scopes, conversationId, caseId, policy };
+  const casePolicy = kase.policyRef;
+  const inCase = { actorId, scopes, conversationId, caseId, policy, casePath, casePolicy };
+  return approvalPoint ? { ...inCase, approvalPoint } : inCase;
 }
 
 // Sync where the schema and the policy are: an await per gate is a large part of a
