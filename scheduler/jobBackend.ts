@@ -10,6 +10,8 @@ export interface JobBackendOptions {
    * so workers find new jobs by polling every `processEvery`.
    */
   embedded: boolean;
+  /** Connections of the job table's pool (PostgreSQL). @default 10 */
+  poolSize?: number;
 }
 
 /** The job table's name, so countersign's jobs never mix with a host's own Agenda jobs. */
@@ -36,6 +38,7 @@ export async function createJobBackend(options: JobBackendOptions): Promise<Agen
   const pool = createPreparedStatementPool({
     connectionString: options.url,
     options: '-c synchronous_commit=off',
+    max: options.poolSize ?? 10,
   });
   // A pool handed in is not Agenda's to close; it closes with the backend all the same.
   class JobBackend extends PostgresBackend {

@@ -28,6 +28,8 @@ export interface WorkerOptions {
    * holds a process open that long after its last job). @default 60000
    */
   lockLifetimeMs?: number;
+  /** Connections of the job table's pool (PostgreSQL). @default 10 */
+  poolSize?: number;
 }
 
 /** Agenda, set up for countersign's jobs. */
@@ -54,7 +56,7 @@ export async function createScheduler(
   const concurrency = options.concurrency ?? 32;
   const lockLifetime = options.lockLifetimeMs ?? 60_000;
   const reconcileEveryMs = options.reconcileEveryMs ?? 250;
-  const jobBackend = await createJobBackend(backend);
+  const jobBackend = await createJobBackend({ ...backend, poolSize: options.poolSize });
   const channel = jobBackend.notificationChannel;
   const agenda = new Agenda({
     backend: jobBackend,

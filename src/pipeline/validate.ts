@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import { canonicalJson } from '../canonicalJson.js';
 import type { JsonValue } from '../canonicalJson.js';
-import type {
-  ApprovalMode,
-  AuthorizeDecision,
-  RiskTier,
-  ToolDefinition,
-} from '../tools/defineTool.js';
+import type { ApprovalMode, RiskTier, ToolDefinition } from '../tools/defineTool.js';
 import type { ToolRegistry } from '../tools/toolRegistry.js';
 import { costOf } from '../tools/defineTool.js';
 import type { ApprovalPoint, CasePath, CasePolicyRef } from '../../machines/caseTypes.js';
 import { checkCaseGates } from '../cases/caseGates.js';
+import { runAuthorize } from './authorizeGate.js';
 import type { CaseSnapshot } from '../cases/caseGates.js';
 import type { ProposalRequest } from './proposalRequest.js';
 import { boundedJsonSize, unfaithfulJson } from './faithfulJson.js';
@@ -164,45 +160,6 @@ function parseInput(tool: ToolDefinition, input: unknown) {
     // A schema with async refinements refuses the sync parse.
     if (error instanceof z.core.$ZodAsyncError) return tool.input.safeParseAsync(input);
     throw error;
-  }
-}
-
-function judge(decision: unknown): AuthorizeDecision {
-  if (decision && typeof decision === 'object' && 'allow' in decision) {
-    if (decision.allow === true) return { allow: true };
-    if (decision.allow === false) {
-      const reason = 'reason' in decision && typeof decision.reason === 'string';
-      return { allow: false, reason: reason ? String(decision.reason) : 'denied by policy' };
-    }
-  }
-  return { allow: false, reason: 'authorize returned an invalid decision' };
-}
-
-// Fail closed: a policy that cannot answer denies. What it threw may hold anything (a
-// connection string, the input), so neither the agent nor the trail is told more.
-function failClosed(): AuthorizeDecision {
-  return { allow: false, reason: 'authorize_failed' };
-}
-
-function runAuthorize(
-  tool: ToolDefinition,
-  req: ProposalRequest,
-  input: unknown,
-): AuthorizeDecision | null | Promise<AuthorizeDecision> {
-  if (!tool.authorize) return null;
-  const { scopes, conversationId, caseId } = req.context;
-  const ctx = {
-    tool: { name: tool.name, version: tool.version, riskTier: tool.riskTier },
-    scopes,
-    conversationId,
-    caseId,
-  };
-  try {
-    const decision: unknown = tool.authorize(req.actorId, input, ctx);
-    const thenable = typeof (decision as PromiseLike<unknown> | null)?.then === 'function';
-    return thenable ? Promise.resolve(decision).then(judge, failClosed) : judge(decision);
-  } catch {
-    return failClosed();
   }
 }
 

@@ -45,6 +45,8 @@ describe('defineTool rejects a bad definition', () => {
     ['an empty required scope', { ...valid, requiredScopes: [''] }],
     ['a negative cost', { ...valid, cost: -1 }],
     ['an infinite cost', { ...valid, cost: Infinity }],
+    ['a fractional cost (cost units are whole)', { ...valid, cost: 2.5 }],
+    ['a cost that is neither a number nor a function', { ...valid, cost: '3' }],
     ['a zero timeout', { ...valid, timeoutMs: 0 }],
     ['a fractional timeout', { ...valid, timeoutMs: 1.5 }],
     ['a non-boolean idempotent', { ...valid, idempotent: 'yes' }],
@@ -94,7 +96,7 @@ describe('defineTool fills defaults', () => {
       ...valid,
       version: '2.1.0-beta+7',
       requiredScopes: ['crm:read'],
-      cost: 2.5,
+      cost: 3,
       timeoutMs: 5_000,
       idempotent: true,
       authorize,
@@ -102,7 +104,7 @@ describe('defineTool fills defaults', () => {
     expect(tool).toMatchObject({
       version: '2.1.0-beta+7',
       requiredScopes: ['crm:read'],
-      cost: 2.5,
+      cost: 3,
       timeoutMs: 5_000,
       idempotent: true,
     });

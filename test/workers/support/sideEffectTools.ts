@@ -13,8 +13,11 @@ import type { openSql } from '../../support/testDatabase.js';
 
 export type Sql = Awaited<ReturnType<typeof openSql>>;
 
-/** The settings every worker suite runs with: fast polling, fast re-drives. */
-export const fastScheduler = { processEveryMs: 200, reconcileEveryMs: 500 } as const;
+/**
+ * The settings every worker suite runs with: fast polling, fast re-drives, and small pools,
+ * since several suites (some with child processes) share one server's connection limit.
+ */
+export const fastScheduler = { processEveryMs: 200, reconcileEveryMs: 500, poolSize: 4 } as const;
 export const fastExecution = { redriveAfterMs: 1000, leaseGraceMs: 500, retryBackoffMs: 100 };
 
 /** `createGovernance` options for a worker suite on `url`. */
@@ -26,6 +29,7 @@ export function workerOptions(
   return {
     tools,
     databaseUrl: url,
+    poolSize: 4,
     scheduler: { ...fastScheduler },
     execution: { ...fastExecution },
     ...overrides,
