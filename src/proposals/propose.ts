@@ -121,8 +121,19 @@ async function storeBlocked(rt: GovernanceRuntime, req: ProposalRequest, result:
   const { row: stored } = await store(rt, row, 'proposal_blocked', payload);
   // The case keeps its own copy of every refusal it caused, in its own chain.
   if (receipt) {
-    await applyCaseEvents(rt, req.context.caseId!, () => [
+    // A policy that cancels on an exhausted budget does so whichever gate found it spent.
+    await applyCaseEvents(rt, req.context.caseId!, ({ context }) => [
       { type: 'RECORD_RECEIPT', receipt, at: receipt.timestamp },
+      ...(receipt.errorType === 'budget_exceeded' && context.onBudgetExhausted === 'cancel'
+        ? [
+            {
+              type: 'CANCEL' as const,
+              actorId: 'system:budget',
+              reason: receipt.detail,
+              at: receipt.timestamp,
+            },
+          ]
+        : []),
     ]);
   }
   return toProposal(stored);

@@ -305,3 +305,24 @@ describe('the case trail', () => {
     );
   });
 });
+
+describe('onBudgetExhausted', () => {
+  it("'cancel' cancels the case when a proposal finds the budget spent; 'block' only refuses", async () => {
+    const cancels = await caseUnder({
+      budgets: { '/': { maxEffects: 0 } },
+      onBudgetExhausted: 'cancel',
+    });
+    const blocks = await caseUnder({ budgets: { '/': { maxEffects: 0 } } });
+    for (const c of [cancels, blocks]) {
+      const r = await h.gov.propose('search', 'agent-1', call(c.caseId, '/'));
+      expect(r).toMatchObject({ ok: false, outcome: 'budget_exceeded' });
+    }
+    expect(await h.gov.getCase(cancels.caseId)).toMatchObject({
+      status: 'cancelled',
+      closed: { by: 'system:budget' },
+    });
+    expect((await h.gov.getCase(blocks.caseId))?.status).toBe('open');
+    const next = await h.gov.propose('search', 'agent-1', call(cancels.caseId, '/'));
+    expect(next).toMatchObject({ ok: false, outcome: 'case_closed' });
+  });
+});
