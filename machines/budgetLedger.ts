@@ -1,4 +1,5 @@
 import { createStore } from '@xstate/store';
+import { isCasePath } from './casePath.js';
 import type { StoreSnapshot } from '@xstate/store';
 import type {
   BudgetAmount,
@@ -49,21 +50,6 @@ const minus = (a: BudgetAmount, b: BudgetAmount): BudgetAmount => ({
 });
 
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
-
-/**
- * Whether `path` is a case path: `'/'`, or absolute with no empty, `.` or `..` segment.
- *
- * @example
- * isCasePath('/research/web'); // true; '/research/' and 'research' are not
- */
-export function isCasePath(path: unknown): path is CasePath {
-  if (path === '/') return true;
-  if (typeof path !== 'string' || !path.startsWith('/')) return false;
-  return path
-    .slice(1)
-    .split('/')
-    .every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-}
 
 /**
  * Whether `amount` is a budget amount: three non-negative integers.

@@ -1,11 +1,6 @@
 import { assign, emit, not, setup } from 'xstate';
-import {
-  applyLedger,
-  emptyLedger,
-  holdsReservation,
-  isBudgetAmount,
-  isCasePath,
-} from './budgetLedger.js';
+import { applyLedger, emptyLedger, holdsReservation, isBudgetAmount } from './budgetLedger.js';
+import { isCasePath } from './casePath.js';
 import type { LedgerEvent } from './budgetLedger.js';
 import type {
   CaseContext,

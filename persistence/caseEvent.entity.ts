@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { chainedEventProperties } from './chainedEvent.js';
 
 /**
  * An append-only event of a case's own audit chain, hashed and signed like a proposal's
@@ -11,16 +12,7 @@ export const CaseEvent = defineEntity({
     id: p.uuid().primary(),
     caseId: p.uuid(),
     taskId: p.uuid().nullable(),
-    seq: p.integer(),
-    type: p.string().length(64),
-    actorId: p.string().length(256),
-    payload: p.json<Record<string, unknown>>(),
-    prevHash: p.string().length(64),
-    hash: p.string().length(64),
-    createdAt: p.datetime(),
-    hashVersion: p.integer(),
-    signature: p.text().nullable(),
-    keyId: p.string().length(64).nullable(),
+    ...chainedEventProperties(),
   },
   uniques: [{ properties: ['caseId', 'seq'] }],
   indexes: [{ properties: ['taskId'] }],

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { chainedEventProperties } from './chainedEvent.js';
 
 /**
  * An append-only audit row. `prevHash` is the SHA-256 of the proposal's previous event
@@ -14,16 +15,7 @@ export const ToolActionEvent = defineEntity({
     id: p.uuid().primary(),
     proposalId: p.uuid(),
     approvalId: p.uuid().nullable(),
-    seq: p.integer(),
-    type: p.string().length(64),
-    actorId: p.string().length(256),
-    payload: p.json<Record<string, unknown>>(),
-    prevHash: p.string().length(64),
-    hash: p.string().length(64),
-    createdAt: p.datetime(),
-    hashVersion: p.integer(),
-    signature: p.text().nullable(),
-    keyId: p.string().length(64).nullable(),
+    ...chainedEventProperties(),
   },
   uniques: [{ properties: ['proposalId', 'seq'] }],
   indexes: [{ properties: ['approvalId', 'seq'] }],

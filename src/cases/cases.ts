@@ -18,6 +18,7 @@ import { caseChain, verifyChain } from '../audit/auditChain.js';
 import type { ChainCheck } from '../audit/auditChain.js';
 import { InvalidRequestError } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
+import { idSchema } from '../pipeline/idSchema.js';
 import { isStorableText } from '../pipeline/storableJson.js';
 import type { CaseRecord } from './caseStore.js';
 import { openingCase, transitionCase } from './caseTransition.js';
@@ -73,12 +74,7 @@ export interface BudgetReport {
   levels: BudgetLevelReport[];
 }
 
-const text = z
-  .string()
-  .trim()
-  .min(1)
-  .max(256)
-  .refine(isStorableText, 'contains a NUL or lone surrogate');
+const text = idSchema;
 const createSchema = z.strictObject({
   id: z.uuid().optional(),
   policy: text.max(128),

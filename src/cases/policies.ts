@@ -11,7 +11,7 @@ import type {
 import { canonicalActorId, isReservedActorId } from '../actorIdentity.js';
 import { PolicyError } from '../errors/policyError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
-import { isStorableText } from '../pipeline/storableJson.js';
+import { idSchema } from '../pipeline/idSchema.js';
 import { casePathSchema } from './casePath.js';
 import {
   parsePolicyBody,
@@ -39,9 +39,8 @@ export interface PolicyChange {
   actorId: string;
 }
 
-const text = z.string().trim().min(1).refine(isStorableText, 'contains a NUL or lone surrogate');
-const nameSchema = text.max(128);
-const changeSchema = z.strictObject({ actorId: text.max(256) });
+const nameSchema = idSchema.max(128);
+const changeSchema = z.strictObject({ actorId: idSchema });
 
 function checked(name: unknown, change: unknown): { name: string; actorId: string } {
   const n = nameSchema.safeParse(name);

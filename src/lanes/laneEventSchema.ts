@@ -1,11 +1,7 @@
 import { z } from 'zod';
+import { idSchema } from '../pipeline/idSchema.js';
 import { isStorableText as storable } from '../pipeline/storableJson.js';
-const actorId = z
-  .string()
-  .trim()
-  .min(1)
-  .max(256)
-  .refine(storable, 'contains unstorable characters');
+const actorId = idSchema;
 const text = z.string().max(4_000).refine(storable, 'contains unstorable characters');
 const reason = text.trim().min(1, 'a reason is required');
 

@@ -10,10 +10,11 @@ import type { GovernanceRuntime } from '../governanceRuntime.js';
 import type { ToolRef } from '../tools/toolRegistry.js';
 import type { MaybeAsync } from './validate.js';
 import { isStorableText } from './storableJson.js';
+import { idSchema } from './idSchema.js';
 import { casePathSchema } from '../cases/casePath.js';
 
 const UNSTORABLE = 'contains a NUL character or an unpaired surrogate';
-const id = z.string().trim().min(1).max(256).refine(isStorableText, UNSTORABLE);
+const id = idSchema;
 
 const toolRefSchema = z.union([
   z.string().min(1).max(128),

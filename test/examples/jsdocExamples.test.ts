@@ -22,6 +22,7 @@ import {
 } from '../../src/index.js';
 import type { Governance } from '../../src/index.js';
 import { createTestDatabase } from '../support/testDatabase.js';
+import { caseScenarios } from './caseScenarios.js';
 
 // Every `@example` in the JSDoc of src/ and machines/ runs here as written: its free names
 // come from the scenario registered under the name of the export it documents, and the
@@ -69,20 +70,45 @@ const examples = [
   ...sourceFiles(join(root, 'machines')),
 ].flatMap(examplesIn);
 
-/** Runs example code with `scope` as its free names; returns the consts it declared. */
+/** The names the example's top-level `const`s bind, destructured ones included. */
+function declaredNames(code: string): string[] {
+  return [...code.matchAll(/\bconst\s+(\w+|\{[^}]*\}|\[[^\]]*\])\s*=/g)].flatMap(([, target]) =>
+    /^\w+$/.test(target!)
+      ? [target!]
+      : target!
+          .slice(1, -1)
+          .split(',')
+          // `{ a, b: c, d = 1, ...e }` binds a, c, d and e.
+          .map((part) => part.replace(/=.*$/, '').split(':').pop()!.replace('...', '').trim())
+          .filter(Boolean),
+  );
+}
+
+/**
+ * Runs example code with `scope` as its free names. A lone expression (`isX(e)`, or
+ * `f(x); // result`, whose comment is the claim a scenario checks) returns `{ value }`;
+ * statements return the consts they declared.
+ */
 async function run(code: string, scope: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const declared = [...code.matchAll(/\bconst\s+(\w+)\s*=/g)].map((m) => m[1]!);
-  // A lone expression (`isX(e)`) is the example's value.
-  const body = /^[\w.]+\([^;{}]*\)$/.test(code)
-    ? `return { value: ${code} };`
-    : `${code}\nreturn { ${declared.join(', ')} };`;
   const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
     ...args: string[]
   ) => (...values: unknown[]) => Promise<Record<string, unknown>>;
-  return new AsyncFunction(...Object.keys(scope), body)(...Object.values(scope));
+  const names = Object.keys(scope);
+  let compiled: (...values: unknown[]) => Promise<Record<string, unknown>>;
+  try {
+    // The parser decides what is an expression; the newline ends a trailing `// result`.
+    const expression = code.replace(/;(\s*\/\/.*)?\s*$/, '$1');
+    compiled = new AsyncFunction(...names, `return { value: (\n${expression}\n) };`);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    const body = `${code}\nreturn { ${declaredNames(code).join(', ')} };`;
+    compiled = new AsyncFunction(...names, body);
+  }
+  return compiled(...Object.values(scope));
 }
 
-interface Scenario {
+/** What an example needs to run (`scope`: its free names) and what proves it did (`check`). */
+export interface Scenario {
   scope(): Promise<Record<string, unknown>> | Record<string, unknown>;
   check(scope: Record<string, unknown>, declared: Record<string, unknown>): Promise<void> | void;
 }
@@ -122,7 +148,9 @@ const laneInput = {
   at: '2099-01-01T00:00:00.000Z',
 };
 
+// Keyed by export name; an example whose name another file exports too is keyed by `where`.
 const scenarios: Record<string, Scenario> = {
+  ...caseScenarios,
   createGovernance: {
     async scope() {
       const db = await createTestDatabase();
@@ -265,12 +293,14 @@ const scenarios: Record<string, Scenario> = {
 };
 
 describe('every @example in the public JSDoc runs', () => {
-  it('finds the examples', () => {
+  it('finds the examples, and an example for every scenario', () => {
     expect(examples.length).toBeGreaterThanOrEqual(Object.keys(scenarios).length);
+    const documented = new Set(examples.flatMap((e) => [e.name, e.where]));
+    expect(Object.keys(scenarios).filter((key) => !documented.has(key))).toEqual([]);
   });
 
   it.each(examples.map((e) => [e.where, e] as const))('%s', async (_where, example) => {
-    const scenario = scenarios[example.name];
+    const scenario = scenarios[example.where] ?? scenarios[example.name];
     expect(scenario, `no scenario runs the example of ${example.where}`).toBeDefined();
     const scope = await scenario!.scope();
     const declared = await run(example.code, scope);
