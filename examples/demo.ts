@@ -2,9 +2,11 @@
 // DATABASE_URL it runs on an embedded PostgreSQL (PGlite) in memory, so it needs no server.
 import { createGovernance } from '../src/index.js';
 import type { LaneResult, ProposeResult } from '../src/index.js';
-import { dropDatabase, ledger, lookupOrder, refundOrder } from './tools.js';
+import { caseDemo } from './caseDemo.js';
+import { dropDatabase, issueVoucher, ledger, lookupOrder, refundOrder, searchKb } from './tools.js';
 
 const agent = 'agent:support-bot';
+const researcher = 'agent:researcher';
 const conversationId = `demo-${Date.now()}`;
 const scopes = ['payments:write'];
 
@@ -33,11 +35,18 @@ async function waitForStatus(
 }
 
 const gov = await createGovernance({
-  tools: [refundOrder, lookupOrder, dropDatabase],
+  tools: [refundOrder, lookupOrder, dropDatabase, searchKb, issueVoucher],
   embeddedDataDir: 'memory://',
-  resolveActor: (id) => ({ scopes, roles: id.startsWith('human:') ? ['approver'] : [] }),
+  // The directory: the intern holds no scopes; sam is also a supervisor (escalations).
+  resolveActor: (id) => ({
+    scopes: id === 'agent:intern' ? [] : scopes,
+    roles: id.startsWith('human:')
+      ? ['approver', ...(id === 'human:sam' ? ['supervisor'] : [])]
+      : [],
+  }),
   approverRoles: { high: 'approver', critical: 'approver' },
-  scheduler: { processEveryMs: 200 },
+  // Deadlines land on the reconcile sweep, so the case's timeouts show within a second.
+  scheduler: { processEveryMs: 200, reconcileEveryMs: 200 },
 });
 console.log(
   `countersign demo on ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'an embedded database'}\n`,
@@ -47,8 +56,8 @@ try {
 
   show('unknown tool', await gov.propose('send_bitcoin', agent, { input: {}, conversationId }));
   show(
-    'missing scope',
-    await gov.propose('refund_order', agent, {
+    'an agent without payments:write',
+    await gov.propose('refund_order', 'agent:intern', {
       input: { orderId: 'A-1', cents: 500 },
       conversationId,
     }),
@@ -122,10 +131,12 @@ try {
     show('auto tool: execute the lookup', await gov.executeProposal(lookup.proposal.id));
     await waitForStatus(gov, lookup.proposal.id, 'executed');
   }
-  show(
-    'always-blocked tool',
-    await gov.propose('drop_database', agent, { input: { name: 'prod' }, conversationId }),
-  );
+  const drop = await gov.propose('drop_database', agent, {
+    input: { name: 'prod' },
+    conversationId,
+  });
+  show('always-blocked tool', drop);
+  if (drop.ok) show('…and no lane opens for it', await gov.requestApproval(drop.proposal.id));
 
   console.log('\nWhat the tools did:');
   for (const line of ledger) console.log(`  ${line}`);
@@ -137,6 +148,8 @@ try {
       `  ${p.toolName.padEnd(14)} ${p.status.padEnd(9)} chain ${trail.ok ? 'intact' : 'BROKEN'}: ${events}`,
     );
   }
+
+  await caseDemo(gov, { agent, researcher, show });
 } finally {
   await gov.close();
 }

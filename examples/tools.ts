@@ -40,3 +40,25 @@ export const dropDatabase = defineTool({
     throw new Error('never runs');
   },
 });
+
+export const searchKb = defineTool({
+  name: 'search_kb',
+  input: z.strictObject({ query: z.string().min(1) }),
+  riskTier: 'low',
+  approvalMode: 'auto',
+  run: async ({ query }) => {
+    ledger.push(`searched the knowledge base for "${query}"`);
+    return { hits: 3 };
+  },
+});
+
+export const issueVoucher = defineTool({
+  name: 'issue_voucher',
+  input: z.strictObject({ orderId: z.string().min(1), cents: z.number().int().positive() }),
+  riskTier: 'medium',
+  approvalMode: 'requires_approval',
+  run: async ({ orderId, cents }) => {
+    ledger.push(`issued a ${cents} cent voucher on ${orderId}`);
+    return { voucher: `V-${orderId}` };
+  },
+});

@@ -27,13 +27,16 @@ export interface LaneWithProposal {
   /** In a case: the path and policy version hash the call was judged under. */
   casePath: string | null;
   casePolicyHash: string | null;
+  /** In a case: a mandatory approval point routed the (auto) tool's call to approval. */
+  routedToApproval: boolean;
 }
 
 /** The select every read of a {@link LaneWithProposal} starts from (lane alias `a`). */
 export const LANE_WITH_PROPOSAL = `select a.*, p.audit_seq, p.audit_head, p.actor_id as proposer_id,
     p.tool_name, p.tool_version, p.input_snapshot, p.conversation_id, p.case_id,
     p.actor_snapshot->>'casePath' as case_path,
-    p.actor_snapshot->'casePolicy'->>'hash' as case_policy_hash
+    p.actor_snapshot->'casePolicy'->>'hash' as case_policy_hash,
+    p.actor_snapshot->'approvalPoint' is not null as routed_to_approval
   from tool_approvals a join tool_proposals p on p.id = a.proposal_id`;
 
 export function toLaneWithProposal(row: Record<string, unknown>): LaneWithProposal {
@@ -48,6 +51,7 @@ export function toLaneWithProposal(row: Record<string, unknown>): LaneWithPropos
     caseId: (row.case_id as string | null) ?? null,
     casePath: (row.case_path as string | null) ?? null,
     casePolicyHash: (row.case_policy_hash as string | null) ?? null,
+    routedToApproval: row.routed_to_approval === true,
   };
 }
 

@@ -253,7 +253,9 @@ export function runPipeline(
         attrs: {
           riskTier: tool.riskTier,
           approvalMode,
-          toolSnapshot: judged,
+          // The snapshot records the mode the call is governed by, routed or not: the call
+          // digest is computed from it, and recomputed by the worker the same way.
+          toolSnapshot: { ...judged, approvalMode },
           inputSnapshot,
           actorSnapshot: snapshotActor(req, policy, kase, point),
         },

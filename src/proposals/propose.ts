@@ -41,6 +41,8 @@ export function idempotencyKey(req: ProposalRequest, attrs: ValidatedAttrs): str
       conversationId: req.context.conversationId,
       caseId: req.context.caseId,
       callerKey: req.context.idempotencyKey ?? null,
+      // Calls at different paths of a case are different calls (keys outside cases unchanged).
+      ...(req.context.caseId ? { casePath: req.context.casePath } : {}),
     }),
   );
 }

@@ -62,8 +62,10 @@ export function runAuthority(
 export function digestOfRun(tool: ToolDefinition, found: LaneWithProposal): string {
   // A cost function that fails now yields a cost no approval recorded: the run is refused.
   const cost = costOf(tool, found.inputSnapshot) ?? -1;
+  const judged = snapshotTool(tool, cost);
   return callDigest({
-    tool: snapshotTool(tool, cost),
+    // A call an approval point routed to approval was judged (and approved) as one.
+    tool: found.routedToApproval ? { ...judged, approvalMode: 'requires_approval' } : judged,
     input: found.inputSnapshot,
     proposerId: found.proposerId,
     conversationId: found.conversationId,

@@ -118,3 +118,29 @@ describe('the case deadline', () => {
     await expectTrailsIntact(c.caseId, c.proposalId);
   });
 });
+
+describe('a mandatory approval point on an auto tool', () => {
+  it('routes the call to approval; once approved it runs, its trail and digest intact', async () => {
+    const policy = `routed-${(n += 1)}`;
+    await h.gov.definePolicy(policy, { approvalPoints: [{ tool: 'ping' }] }, admin);
+    const created = await h.gov.createCase({ policy, actorId: proposer });
+    if (!created.ok) throw new Error(created.error);
+    const tag = uniqueTag(policy);
+    const proposed = await h.gov.propose('ping', proposer, {
+      input: { tag },
+      caseId: created.case.id,
+    });
+    if (!proposed.ok) throw new Error(proposed.outcome);
+    expect(proposed.proposal.approvalMode).toBe('requires_approval');
+    expect(await h.gov.executeProposal(proposed.proposal.id)).toMatchObject({
+      ok: false,
+      error: 'not_auto',
+    });
+    const lane = await h.gov.requestApproval(proposed.proposal.id);
+    if (!lane.ok) throw new Error(lane.error);
+    expect(await h.gov.approve(lane.approval.id, 'reviewer-1')).toMatchObject({ ok: true });
+    expect((await h.waitForLane(lane.approval.id, ['executed'])).status).toBe('executed');
+    expect(await h.runsOf(tag)).toHaveLength(1);
+    expect(await h.gov.verifyAuditTrail(proposed.proposal.id)).toMatchObject({ ok: true });
+  });
+});

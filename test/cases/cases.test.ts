@@ -326,3 +326,18 @@ describe('onBudgetExhausted', () => {
     expect(next).toMatchObject({ ok: false, outcome: 'case_closed' });
   });
 });
+
+describe('calls at different paths of one case', () => {
+  it('are different calls: they never collapse into one proposal', async () => {
+    const { caseId } = await caseUnder({});
+    const at = (casePath: string) =>
+      h.gov.propose('search', 'agent-1', { input: { q: 'same' }, caseId, casePath });
+    const root = await at('/');
+    const sub = await at('/research');
+    const again = await at('/research');
+    expect(root).toMatchObject({ ok: true, duplicate: false });
+    expect(sub).toMatchObject({ ok: true, duplicate: false });
+    expect(sub.proposal?.id).not.toBe(root.proposal?.id);
+    expect(again).toMatchObject({ ok: true, duplicate: true, proposal: { id: sub.proposal?.id } });
+  });
+});
