@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { casePersistence } from '../../machines/caseSnapshot.js';
-import type { CaseContext, PolicyBody } from '../../machines/caseTypes.js';
+import type { CaseContext, CasePolicyRef, PolicyBody } from '../../machines/caseTypes.js';
 import { restoreSnapshot } from '../../machines/persistedActor.js';
 import { PREPARED_BATCH } from '../../persistence/batchSlots.js';
 import { findCases, writeCase } from '../../persistence/case.repository.js';
@@ -21,6 +21,8 @@ export interface CaseRecord {
 /** Reads and writes cases; a policy version's body is read once, then kept by its hash. */
 export interface CaseStore {
   read(caseId: string): Promise<CaseRecord | null>;
+  /** A policy version's body, checked against its hash; from the cache after the first read. */
+  policy(caseId: string, ref: CasePolicyRef): Promise<PolicyBody>;
   /** Stores a new case (`insert`) or a transition of one; false when its version moved first. */
   write(mode: 'insert' | 'update', write: CaseWrite): Promise<boolean>;
 }
@@ -33,21 +35,21 @@ const MAX_CACHED_POLICIES = 1_000;
 export function createCaseStore(withEm: WithEm): CaseStore {
   const policies = new Map<string, PolicyBody>();
 
-  async function policyOf(em: EntityManager, row: CaseRow): Promise<PolicyBody> {
-    const cached = policies.get(row.policyHash);
+  async function policyOf(caseId: string, ref: CasePolicyRef): Promise<PolicyBody> {
+    const cached = policies.get(ref.hash);
     if (cached) return cached;
-    const stored = await findPolicy(em, row.policyName, row.policyVersion);
+    const stored = await withEm('readPolicy', (em) => findPolicy(em, ref.name, ref.version));
     // The version's body must still hash to what the case recorded: an edited body would
     // loosen the case's rules, so it fails closed.
-    if (!stored || policyHash(stored.body as PolicyBody) !== row.policyHash) {
+    if (!stored || policyHash(stored.body as PolicyBody) !== ref.hash) {
       throw new CaseSnapshotError(
         'malformed',
-        row.id,
-        `policy ${row.policyName} v${row.policyVersion} is missing or does not match its hash`,
+        caseId,
+        `policy ${ref.name} v${ref.version} is missing or does not match its hash`,
       );
     }
     if (policies.size >= MAX_CACHED_POLICIES) policies.clear();
-    policies.set(row.policyHash, stored.body as PolicyBody);
+    policies.set(ref.hash, stored.body as PolicyBody);
     return stored.body as PolicyBody;
   }
 
@@ -67,9 +69,9 @@ export function createCaseStore(withEm: WithEm): CaseStore {
       const restored = restoreSnapshot(casePersistence, row);
       if (!restored.ok) throw new CaseSnapshotError(restored.error, row.id, restored.detail);
       const context = (restored.snapshot as unknown as { context: CaseContext }).context;
-      const policy = await withEm('readPolicy', (em) => policyOf(em, row));
-      return { row, context, policy };
+      return { row, context, policy: await policyOf(row.id, context.policy) };
     },
+    policy: policyOf,
     write: (mode, write) => withEm('writeCase', (em) => writeCase(em, mode, write)),
   };
 }

@@ -16,6 +16,8 @@ export interface CaseCharge {
   amountOf?: (record: CaseRecord) => BudgetAmount;
   /** Measured run time (monotonic clock) of the run this write ends. */
   usedMs?: number;
+  /** The case as the claim wrote it, which spares the first read (a lane's `known`, for cases). */
+  known?: CaseRecord | null;
   /** Further case events the lane's write brings (an approval-timeout action's receipt). */
   caseEvents?: (record: CaseRecord) => CaseEvent[];
 }
@@ -23,6 +25,8 @@ export interface CaseCharge {
 /** The case's side of a lane write: its write, the hold taken, or why the run may not start. */
 export interface CasePlan {
   write: CaseWrite | null;
+  /** The case as it is once the write commits. */
+  next: CaseRecord | null;
   reserved: BudgetAmount | null;
   refusal: LaneFailure | null;
 }
@@ -76,14 +80,14 @@ export async function planCaseCharge(
   const before = found.lane;
   const claim = claims(before, after);
   if (!found.caseId || !(claim || leavesRun(before, after) || charge.caseEvents)) return null;
-  const record = await rt.cases.read(found.caseId).catch(() => null);
+  const record = charge.known ?? (await rt.cases.read(found.caseId).catch(() => null));
   if (!record) {
     if (!claim) return null;
     const failure = {
       code: 'case_unavailable',
       message: 'the case could not be read; the run may not start',
     };
-    return { write: null, reserved: null, refusal: failure };
+    return { write: null, next: null, reserved: null, refusal: failure };
   }
   const taskId = before.id;
   const events: CaseEvent[] = [];
@@ -110,16 +114,21 @@ export async function planCaseCharge(
   if (!transition.write) {
     // Nothing to record: a repeat of a hold the task already has, or nothing to settle.
     const held = amount ? record.context.ledger.reservations[taskId] : undefined;
-    if (!amount || held) return { write: null, reserved: held?.amount ?? null, refusal: null };
+    const plan = { write: null, next: record };
+    if (!amount || held) return { ...plan, reserved: held?.amount ?? null, refusal: null };
     return {
-      write: null,
+      ...plan,
       reserved: null,
       refusal: { code: 'budget_exceeded', message: 'no hold was taken' },
     };
   }
-  if (!amount) return { write: transition.write, reserved: null, refusal: null };
+  const plan = {
+    write: transition.write,
+    next: { row: transition.write.row, context: transition.state.context, policy: record.policy },
+  };
+  if (!amount) return { ...plan, reserved: null, refusal: null };
   const held = transition.state.context.ledger.reservations[taskId];
-  if (held) return { write: transition.write, reserved: held.amount, refusal: null };
+  if (held) return { ...plan, reserved: held.amount, refusal: null };
   const receipt = transition.effects
     .map((e) =>
       e.type === 'audit' ? (e.data.receipt as GovernanceReceipt | undefined) : undefined,
@@ -129,5 +138,5 @@ export async function planCaseCharge(
     code: receipt?.errorType ?? 'budget_exceeded',
     message: receipt?.detail ?? 'the case refused the reservation',
   };
-  return { write: transition.write, reserved: null, refusal };
+  return { ...plan, reserved: null, refusal };
 }

@@ -3,6 +3,7 @@ import type { BudgetAmount } from '../../machines/caseTypes.js';
 import type { LaneEffect, LaneEvent, LaneFailure, LaneInput } from '../../machines/laneTypes.js';
 import { planCaseCharge } from '../cases/laneCharges.js';
 import type { CaseCharge } from '../cases/laneCharges.js';
+import type { CaseRecord } from '../cases/caseStore.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import type { AuditHead, LaneRow } from '../../persistence/rows.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
@@ -59,6 +60,8 @@ export interface AppliedLaneEvents {
   lane: LaneWithProposal | null;
   /** The budget hold the write took in the lane's case, when it claimed a run in one. */
   reserved?: BudgetAmount | null;
+  /** The lane's case as the write left it, for the next write of the same run. */
+  kase?: CaseRecord | null;
 }
 
 /** Options of {@link applyLaneEvents}. */
@@ -92,6 +95,7 @@ export async function applyLaneEvents(
   const enqueue = options.enqueue ?? rt.lanes.enqueue;
   let found = options.known ?? null;
   let attempts = MAX_ATTEMPTS;
+  let charge = options.charge ?? {};
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     found ??= await rt.laneStore.read(laneId);
     if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
@@ -100,7 +104,7 @@ export async function applyLaneEvents(
     let transition = transitionLane(found, events, machine);
     if (!transition.write) return { result: transition.result, lane: found };
     const at = events.at(-1)!.at;
-    const plan = await planCaseCharge(rt, found, transition.write.row, options.charge ?? {}, at);
+    const plan = await planCaseCharge(rt, found, transition.write.row, charge, at);
     let sent = events;
     if (plan?.refusal) {
       sent = refusedRun(events, plan.refusal);
@@ -115,9 +119,11 @@ export async function applyLaneEvents(
       const label = sent.map((e) => e.type).join('+');
       const { row } = transition.write;
       const result = await committed(row, transition.effects, found.lane.status, label, enqueue);
-      return { result, lane: transition.next, reserved: plan?.reserved ?? null };
+      return { result, lane: transition.next, reserved: plan?.reserved ?? null, kase: plan?.next };
     }
     found = null;
+    // What the case was may be what moved: read it afresh too.
+    charge = { ...charge, known: null };
   }
   return {
     result: { ok: false, error: 'conflict', reason: 'the lane kept changing; try again' },

@@ -5,6 +5,7 @@ import { isStorableText } from '../pipeline/storableJson.js';
 import { inputHash } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import type { RiskTier } from '../tools/defineTool.js';
+import type { CasePolicyRef } from '../../machines/caseTypes.js';
 import { openLane } from './applyLaneEvents.js';
 import type { LaneResult } from './laneResult.js';
 
@@ -67,9 +68,11 @@ async function openLaneFor(
   }
   const auto = mode === 'auto';
   // A lane in a case takes its TTL from the case's policy, unless the caller names one.
+  // The proposal names the case's policy version; its body comes from the cache by hash.
+  const casePolicy = proposal.actorSnapshot.casePolicy as CasePolicyRef | undefined;
   const caseTtl =
-    proposal.caseId && !auto
-      ? (await rt.cases.read(proposal.caseId))?.policy.timeouts?.approvalTtlSeconds
+    casePolicy && !auto && options.ttlSeconds === undefined
+      ? (await rt.cases.policy(proposal.caseId!, casePolicy)).timeouts?.approvalTtlSeconds
       : undefined;
   const ttl = options.ttlSeconds ?? caseTtl ?? rt.lanes.approvalTtlSeconds;
   // Roles are checked against the directory; without one no role can be required.

@@ -153,7 +153,10 @@ export async function executeLane(
       ? { type: 'EXECUTION_SUCCEEDED', result: stored.value, at: rt.now().toISOString() }
       : failureEvent(tool, claimed.attempt, stored.failure, rt.now(), settings);
   }
-  const settled = await record(rt, laneId, event, enqueue, claim.lane, usedMs);
+  const settled = await record(rt, laneId, event, enqueue, claim.lane, {
+    usedMs,
+    known: claim.kase,
+  });
   if (!settled.result.ok) return { status: 'skipped', reason: settled.result.error };
   return { status: 'applied', laneStatus: settled.result.approval.status };
 }
@@ -169,10 +172,9 @@ async function record(
   event: LaneEvent,
   enqueue: Enqueue,
   known: LaneWithProposal | null,
-  usedMs: number | undefined,
+  charge: CaseCharge,
 ) {
-  // Measured run time settles the case's hold (a monotonic clock: wall time can jump).
-  const charge = { usedMs };
+  // Measured run time (a monotonic clock: wall time can jump) settles the case's hold.
   try {
     return await applyLaneEvents(rt, laneId, [event], { enqueue, known, charge });
   } catch (error) {
