@@ -109,8 +109,7 @@ export interface GovernanceReceipt {
     | 'timeout'
     | 'cancelled'
     | 'default_decision'
-    | 'escalated'
-    | 'guard_failed';
+    | 'escalated';
   scope: CasePath;
   taskId: string | null;
   detail: string;

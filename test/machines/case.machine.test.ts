@@ -243,7 +243,7 @@ describe('closed cases keep the books but take no new work', () => {
     expect(settled.value).toBe(status);
     expect(settled.context.ledger.levels['/']!.used.effects).toBe(1);
     expect(settled.effects.map((e) => e.type === 'audit' && e.event)).toEqual(['budget_settled']);
-    const r = receipt({ errorType: 'guard_failed' });
+    const r = receipt({ errorType: 'escalated' });
     expect(send(closed, record(r)).effects).toEqual([recorded(r)]);
   });
 });
