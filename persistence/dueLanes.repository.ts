@@ -9,9 +9,11 @@ import type { LaneWithProposal } from './lane.repository.js';
  * - `resume`: approved and untouched for `graceMs` (its resume job went missing);
  * - `execution`: queued for execution, with its retry due, or untouched for `graceMs`;
  * - `lease`: running with a lapsed claim (its process died mid-run);
- * - `closed_case`: pending in a case that is no longer open (nobody may decide it now).
+ * - `closed_case`: pending in a case that is no longer open (nobody may decide it now);
+ * - `escalated`: escalated in an open case, with no later lane for its proposal (the process
+ *   that escalated it died before it opened the next).
  */
-export type DueKind = 'expiry' | 'resume' | 'execution' | 'lease' | 'closed_case';
+export type DueKind = 'expiry' | 'resume' | 'execution' | 'lease' | 'closed_case' | 'escalated';
 
 const due: Record<DueKind, { where: string; params: (now: string, graceMs: number) => unknown[] }> =
   {
@@ -31,6 +33,13 @@ const due: Record<DueKind, { where: string; params: (now: string, graceMs: numbe
     lease: {
       where: `a.status = 'execution_pending' and a.execution_state = 'running' and a.lease_until <= ?::timestamptz`,
       params: (now) => [now],
+    },
+    escalated: {
+      where: `a.status = 'escalated'
+        and not exists (select 1 from tool_approvals b
+          where b.proposal_id = a.proposal_id and b.created_at > a.created_at)
+        and exists (select 1 from governance_cases c where c.id::text = p.case_id and c.status = 'open')`,
+      params: () => [],
     },
     closed_case: {
       where: `a.status = 'pending' and p.case_id is not null and exists (select 1 from governance_cases c

@@ -39,6 +39,10 @@ export const ToolApproval = defineEntity({
       expression: `create unique index "tool_approvals_one_pending_per_proposal" on "tool_approvals" ("proposal_id") where "status" = 'pending'`,
     },
     {
+      name: 'tool_approvals_escalated_index',
+      expression: `create index "tool_approvals_escalated_index" on "tool_approvals" ("proposal_id") where "status" = 'escalated'`,
+    },
+    {
       name: 'tool_approvals_due_index',
       expression: `create index "tool_approvals_due_index" on "tool_approvals" ("status", "expires_at") where "status" in (${literalList(dueLaneStatuses)})`,
     },

@@ -19,6 +19,10 @@ export class Migration20261127110000_cases extends Migration {
       `alter table "case_events" add constraint "case_events_case_id_seq_unique" unique ("case_id", "seq");`,
     );
     this.addSql(`create index "case_events_task_id_index" on "case_events" ("task_id");`);
+    // Escalated lanes, for the sweep that opens the next lane should its opener have died.
+    this.addSql(
+      `create index "tool_approvals_escalated_index" on "tool_approvals" ("proposal_id") where "status" = 'escalated';`,
+    );
     // A case's proposals, for the sweep that closes the lanes of a closed case.
     this.addSql(
       `create index "tool_proposals_case_id_index" on "tool_proposals" ("case_id") where "case_id" is not null;`,
@@ -27,6 +31,7 @@ export class Migration20261127110000_cases extends Migration {
 
   override async down(): Promise<void> {
     this.addSql(`drop index if exists "tool_proposals_case_id_index";`);
+    this.addSql(`drop index if exists "tool_approvals_escalated_index";`);
     this.addSql(`drop table if exists "case_events" cascade;`);
     this.addSql(`drop table if exists "governance_cases" cascade;`);
     this.addSql(`drop table if exists "governance_policies" cascade;`);

@@ -13,7 +13,8 @@ export interface DeadlinePlan {
   escalate?: { approverRole: string; ttlSeconds: number; depth: number };
 }
 
-const depthOf = (found: LaneWithProposal): number => {
+/** How many escalations came before the lane (0 for a proposal's first). */
+export const depthOf = (found: LaneWithProposal): number => {
   const context = (found.lane.snapshot.context ?? {}) as { escalationDepth?: unknown };
   return typeof context.escalationDepth === 'number' ? context.escalationDepth : 0;
 };

@@ -3,6 +3,8 @@ import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
 import type { ExecutionSettings } from '../workers/executionSettings.js';
 import { sweepDueLanes } from '../workers/sweep.js';
+import { openEscalatedLane } from '../lanes/requestApproval.js';
+import { depthOf } from './approvalTimeout.js';
 import { applyCaseEvents } from './cases.js';
 
 /**
@@ -27,6 +29,21 @@ export async function closeDueCases(
     }
     if (due.length < settings.sweepBatchSize) break;
   }
+  // An escalation commits before the next lane opens: a lane that escalated with no later
+  // one (its process died in between) gets it now.
+  await sweepDueLanes(rt, settings, 'escalated', async (found) => {
+    const escalation = (await rt.cases.read(found.caseId!))?.policy.timeouts?.escalation;
+    if (!escalation) return { result: { ok: false, error: 'not_found' }, lane: null };
+    const { approverRole, ttlSeconds } = escalation;
+    const depth = depthOf(found) + 1;
+    const opened = await openEscalatedLane(
+      rt,
+      found.lane.proposalId,
+      { approverRole, ttlSeconds, depth },
+      enqueue,
+    );
+    return { result: opened, lane: null };
+  });
   const lanesClosed = await sweepDueLanes(rt, settings, 'closed_case', (found, now) =>
     applyLaneEvents(
       rt,

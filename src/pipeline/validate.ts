@@ -210,7 +210,7 @@ export function runPipeline(
     }
     const inputSnapshot = JSON.parse(json.text) as JsonValue;
     const cost = costOf(tool, parsed.data);
-    const judged = { ...toolSnapshot, cost: cost ?? 0 };
+    const judged = snapshotTool(tool, cost ?? 0);
 
     // Gate 2: the actor holds every required scope.
     const missing = tool.requiredScopes.filter((s) => !req.context.scopes.includes(s));
@@ -255,7 +255,7 @@ export function runPipeline(
           approvalMode,
           // The snapshot records the mode the call is governed by, routed or not: the call
           // digest is computed from it, and recomputed by the worker the same way.
-          toolSnapshot: { ...judged, approvalMode },
+          toolSnapshot: approvalMode === judged.approvalMode ? judged : { ...judged, approvalMode },
           inputSnapshot,
           actorSnapshot: snapshotActor(req, policy, kase, point),
         },

@@ -12,7 +12,7 @@ import type { ExecutionSettings } from './executionSettings.js';
 export async function sweepDueLanes(
   rt: GovernanceRuntime,
   settings: ExecutionSettings,
-  kind: 'expiry' | 'lease' | 'closed_case',
+  kind: 'expiry' | 'lease' | 'closed_case' | 'escalated',
   apply: (found: LaneWithProposal, now: Date) => Promise<AppliedLaneEvents>,
 ): Promise<number> {
   let settled = 0;

@@ -3,7 +3,7 @@ import { createGovernance } from '../../src/index.js';
 import { crashToolTimeoutMs, crashTools } from '../workers/fixtures/crashTools.js';
 import { runCrashChild } from '../workers/fixtures/runCrashChild.js';
 import { approver, proposer, workerOptions } from '../workers/support/sideEffectTools.js';
-import { uniqueTag, useWorkerSuite } from '../workers/support/workerHarness.js';
+import { uniqueTag, useWorkerSuite, waitFor } from '../workers/support/workerHarness.js';
 
 // A worker SIGKILLed after its claim (with the case's budget reservation) committed — before
 // the run, or inside it — leaves a hold on the case. After a restart the hold is settled
@@ -57,6 +57,55 @@ describe('a worker killed while it holds a case budget reservation', () => {
       expect(settled.used.timeMs).toBeGreaterThanOrEqual(crashToolTimeoutMs);
       expect(await h.gov.verifyCaseTrail(caseId)).toMatchObject({ ok: true });
       await h.settleLaneJobs();
+    } finally {
+      await restarted.close();
+    }
+  });
+});
+
+describe('a worker killed between an escalation and the next lane', () => {
+  it('the next lane opens after a restart, one level deeper', async () => {
+    const policy = `crash-escalation-${(n += 1)}`;
+    const escalation = {
+      approverRole: 'supervisor',
+      ttlSeconds: 3_600,
+      maxDepth: 2,
+      finalAction: 'cancel',
+    } as const;
+    await h.gov.definePolicy(
+      policy,
+      { timeouts: { approvalTtlSeconds: 1, onApprovalTimeout: 'escalate', escalation } },
+      { actorId: 'admin' },
+    );
+    const created = await h.gov.createCase({ policy, actorId: proposer });
+    if (!created.ok) throw new Error(created.error);
+    const proposed = await h.gov.propose('once', proposer, {
+      input: { tag: uniqueTag('esc') },
+      caseId: created.case.id,
+    });
+    if (!proposed.ok) throw new Error(proposed.outcome);
+    const opened = await h.gov.requestApproval(proposed.proposal.id);
+    if (!opened.ok) throw new Error(opened.error);
+
+    const child = await runCrashChild(h.url, 'after_escalation', opened.approval.id);
+
+    expect(child.signal, child.output).toBe('SIGKILL');
+    const lanes = () =>
+      h.sql.query<{ status: string; depth: number }>(
+        `select status, (snapshot->'context'->>'escalationDepth')::int as depth
+          from tool_approvals where proposal_id = ? order by created_at`,
+        [proposed.proposal.id],
+      );
+    expect(await lanes()).toEqual([{ status: 'escalated', depth: 0 }]);
+    const restarted = await createGovernance(workerOptions(h.url, crashTools(h.sql)));
+    try {
+      await restarted.startWorkers();
+      const after = await waitFor('the next lane', lanes, (rows) => rows.length === 2, 15_000);
+      expect(after).toEqual([
+        { status: 'escalated', depth: 0 },
+        { status: 'pending', depth: 1 },
+      ]);
+      expect(await h.gov.verifyAuditTrail(proposed.proposal.id)).toMatchObject({ ok: true });
     } finally {
       await restarted.close();
     }
