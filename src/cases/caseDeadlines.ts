@@ -8,11 +8,12 @@ import { depthOf } from './approvalTimeout.js';
 import { applyCaseEvents } from './cases.js';
 
 /**
- * The reconcile sweep's part for cases: every open case past its deadline times out, then
- * every lane still pending in a case that is no longer open (timed out, cancelled or
- * completed) expires, so nobody can approve work of a closed case. Both steps find their
- * work in the database each time, so a process that dies between them loses nothing.
- * Runs in flight need no step here: their deadline was cut to the case's when they started.
+ * The reconcile sweep's part for cases: every open case past its deadline times out; an
+ * escalated lane whose next lane never opened gets it; and every lane still pending in a
+ * case that is no longer open (timed out, cancelled or completed) expires, so nobody can
+ * approve work of a closed case. Each step finds its work in the database each time, so a
+ * process that dies between them loses nothing. Runs in flight need no step here: their
+ * deadline was cut to the case's when they started.
  */
 export async function closeDueCases(
   rt: GovernanceRuntime,
