@@ -48,8 +48,8 @@ export { ConfigurationError, isConfigurationError } from './errors/configuration
 export { DatabaseError, isDatabaseError } from './errors/databaseError.js';
 export { InvalidRequestError, isInvalidRequestError } from './errors/invalidRequestError.js';
 export { LaneSnapshotError, isLaneSnapshotError } from './errors/laneSnapshotError.js';
-export { CaseSnapshotError } from './errors/caseSnapshotError.js';
-export { PolicyError } from './errors/policyError.js';
+export { CaseSnapshotError, isCaseSnapshotError } from './errors/caseSnapshotError.js';
+export { isPolicyError, PolicyError } from './errors/policyError.js';
 export type { PolicyChange, PolicyVersion } from './cases/policies.js';
 export type {
   BudgetLevelReport,

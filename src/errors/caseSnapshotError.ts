@@ -21,3 +21,8 @@ export class CaseSnapshotError extends CountersignError {
     this.caseId = caseId;
   }
 }
+
+/** True when `error` is a {@link CaseSnapshotError}. @example isCaseSnapshotError(e) */
+export function isCaseSnapshotError(error: unknown): error is CaseSnapshotError {
+  return error instanceof CaseSnapshotError;
+}

@@ -17,3 +17,8 @@ export class PolicyError extends ConfigurationError {
     this.issues = issues;
   }
 }
+
+/** True when `error` is a {@link PolicyError}. @example isPolicyError(e) */
+export function isPolicyError(error: unknown): error is PolicyError {
+  return error instanceof PolicyError;
+}

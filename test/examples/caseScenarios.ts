@@ -35,7 +35,14 @@ import {
   withBudget,
   withTimeouts,
 } from '../../src/cases/policy.js';
-import { CaseSnapshotError, createGovernance, defineTool, PolicyError } from '../../src/index.js';
+import {
+  CaseSnapshotError,
+  createGovernance,
+  defineTool,
+  isCaseSnapshotError,
+  isPolicyError,
+  PolicyError,
+} from '../../src/index.js';
 import { createTestDatabase } from '../support/testDatabase.js';
 import type { Scenario } from './jsdocExamples.test.js';
 
@@ -236,6 +243,14 @@ export const caseScenarios: Record<string, Scenario> = {
       void expect(alert).toHaveBeenCalledWith(
         'case case-9 cannot be restored: unsupported_version',
       ),
+  },
+  isCaseSnapshotError: {
+    scope: () => ({ isCaseSnapshotError, e: new CaseSnapshotError('malformed', 'c', 'x') }),
+    check: (_scope, { value }) => void expect(value).toBe(true),
+  },
+  isPolicyError: {
+    scope: () => ({ isPolicyError, e: new PolicyError('bad') }),
+    check: (_scope, { value }) => void expect(value).toBe(true),
   },
   PolicyError: {
     async scope() {
