@@ -14,7 +14,7 @@ import { terminal, useWorkerSuite, waitFor } from '../workers/support/workerHarn
 import type { WorkerSuite } from '../workers/support/workerHarness.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const childScript = fileURLToPath(new URL('./support/caseWorkerChild.ts', import.meta.url));
+const childScript = fileURLToPath(new URL('../workers/fixtures/workerChild.ts', import.meta.url));
 const nothing = { effects: 0, timeMs: 0, cost: 0 };
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
@@ -161,7 +161,7 @@ interface Child {
 function startChild(url: string): Promise<Child> {
   const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
     cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: url },
+    env: { ...process.env, DATABASE_URL: url, WORKER_TOOLS: 'case' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -133,4 +133,14 @@ describe('requestApproval', () => {
     }
     expect(await h.fingerprint()).toBe(before);
   });
+
+  it('refuses an actorId the database cannot store (a NUL) with invalid_event, not a DatabaseError', async () => {
+    const proposalId = await h.proposeRefund();
+    const before = await h.fingerprint();
+    for (const actorId of ['bo\0b', 'lone \uD800 surrogate']) {
+      const result = await h.gov.requestApproval(proposalId, { actorId });
+      expect(result).toMatchObject({ ok: false, error: 'invalid_event' });
+    }
+    expect(await h.fingerprint()).toBe(before);
+  });
 });
