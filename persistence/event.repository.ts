@@ -16,8 +16,10 @@ const selected = eventColumns.map(([property, type]) => {
   return [columnName(property), type === 'timestamptz' ? timeText(column) : column] as const;
 });
 
-const SELECT = `select ${selected.map(([name, expr]) => `${expr} as ${name}`).join(', ')}
-  from tool_action_events e`;
+/** The select list of an event row `e`, timestamps as text. */
+export const EVENT_SELECT_LIST = selected.map(([name, expr]) => `${expr} as ${name}`).join(', ');
+
+const SELECT = `select ${EVENT_SELECT_LIST} from tool_action_events e`;
 
 /**
  * A proposal's events as one JSON array, oldest first, for a statement that reads them with

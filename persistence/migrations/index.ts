@@ -5,6 +5,7 @@ import { Migration20261124071840_lane_event_index } from './Migration20261124071
 import { Migration20261127075040_audit_integrity } from './Migration20261127075040_audit_integrity.js';
 import { Migration20261127085544_lane_redrives } from './Migration20261127085544_lane_redrives.js';
 import { Migration20261127110000_cases } from './Migration20261127110000_cases.js';
+import { Migration20261127130000_audit_positions } from './Migration20261127130000_audit_positions.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [
@@ -27,4 +28,8 @@ export const migrationsList = [
     class: Migration20261127085544_lane_redrives,
   },
   { name: 'Migration20261127110000_cases', class: Migration20261127110000_cases },
+  {
+    name: 'Migration20261127130000_audit_positions',
+    class: Migration20261127130000_audit_positions,
+  },
 ];

@@ -18,6 +18,17 @@ export const hostLaneEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('RESUME'), actorId }),
 ]);
 
+/**
+ * The decisions a person sends over HTTP: the same events without `actorId`, which comes
+ * from authentication there.
+ */
+export const decisionEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('APPROVE'), note: text.optional() }),
+  z.strictObject({ type: z.literal('REJECT'), reason }),
+  z.strictObject({ type: z.literal('DEFER'), reason }),
+  z.strictObject({ type: z.literal('EXPIRE') }),
+]);
+
 /** A lane event as a host sends it; the runtime adds the time and the actor's roles. */
 export type HostLaneEvent = z.input<typeof hostLaneEventSchema>;
 export type ParsedHostLaneEvent = z.output<typeof hostLaneEventSchema>;

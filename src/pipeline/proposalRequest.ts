@@ -16,7 +16,8 @@ import { casePathSchema } from '../cases/casePath.js';
 const UNSTORABLE = 'contains a NUL character or an unpaired surrogate';
 const id = idSchema;
 
-const toolRefSchema = z.union([
+/** A tool by name, or by name and version. */
+export const toolRefSchema = z.union([
   z.string().min(1).max(128),
   z.strictObject({
     name: z.string().min(1).max(128),
@@ -25,7 +26,7 @@ const toolRefSchema = z.union([
 ]);
 
 // Strict: a misspelt field (`scope` for `scopes`) must fail loudly, not weaken a gate.
-const contextSchema = z.strictObject({
+export const proposalContextSchema = z.strictObject({
   input: z.unknown(),
   scopes: z
     .array(z.string().min(1).max(256).refine(isStorableText, UNSTORABLE))
@@ -39,10 +40,10 @@ const contextSchema = z.strictObject({
 });
 
 // Built once: zod compiles a schema's fast path on first use, which costs far more than a parse.
-const requestSchema = z.object({ toolRef: toolRefSchema, actorId: id, context: contextSchema });
+const requestSchema = z.object({ toolRef: toolRefSchema, actorId: id, context: proposalContextSchema });
 
 /** What a host passes to `validate` / `propose` besides the tool and the actor. */
-export type ProposalContext = z.input<typeof contextSchema>;
+export type ProposalContext = z.input<typeof proposalContextSchema>;
 
 /** A checked call: the shape is right; whether it passes the gates is another matter. */
 export interface ProposalRequest {
@@ -50,7 +51,7 @@ export interface ProposalRequest {
   /** The canonical actor id (see `canonicalActorId`). */
   actorId: string;
   /** `scopes` are the ones the call holds: the directory's, narrowed by any declared. */
-  context: Omit<z.output<typeof contextSchema>, 'scopes'> & { scopes: string[] };
+  context: Omit<z.output<typeof proposalContextSchema>, 'scopes'> & { scopes: string[] };
   /** The scopes the caller declared, if it declared any. */
   declaredScopes: string[] | undefined;
 }

@@ -19,9 +19,18 @@ export interface AuthorizeContext {
 
 /** What the execution worker hands to `run`. */
 export interface RunContext {
+  /** Aborted when the tool's `timeoutMs` (or the case's time budget) runs out. */
   signal: AbortSignal;
+  /** The same on every attempt of this lane: pass it to the service the tool calls. */
   idempotencyKey: string;
+  /** 1 on the first run of the lane, then 2, 3… when a lapsed claim is run again. */
   attempt: number;
+  /** The approval lane being executed. */
+  laneId: string;
+  /** The proposal the lane is about. */
+  proposalId: string;
+  /** The case the call was made in, or null. */
+  caseId: string | null;
 }
 
 /** A tool as written by its author; see {@link defineTool}. */

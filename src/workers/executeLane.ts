@@ -137,7 +137,13 @@ export async function executeLane(
     const ran = await runWithDeadline(
       tool,
       found.inputSnapshot,
-      { idempotencyKey: `countersign:${laneId}`, attempt: claimed.attempt },
+      {
+        idempotencyKey: `countersign:${laneId}`,
+        attempt: claimed.attempt,
+        laneId,
+        proposalId: found.lane.proposalId,
+        caseId: found.caseId,
+      },
       claim.reserved?.timeMs ?? tool.timeoutMs,
     );
     usedMs = performance.now() - started;

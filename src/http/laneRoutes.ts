@@ -1,0 +1,90 @@
+import { findLaneEvents } from '../../persistence/event.repository.js';
+import { approvalLaneDefinition } from '../../machines/approvalLaneDefinition.js';
+import { approvalQuerySchema, listApprovals } from '../lanes/laneList.js';
+import { decisionEventSchema } from '../lanes/laneEventSchema.js';
+import { replayLane } from '../lanes/replayLane.js';
+import { sendLaneEvent } from '../lanes/sendLaneEvent.js';
+import { toApproval } from '../lanes/laneView.js';
+import { toAuditEvent } from '../proposals/proposalView.js';
+import { actorOf } from './authenticate.js';
+import { sendLaneResult } from './httpErrors.js';
+import type { Api, RouteContext } from './routeContext.js';
+import { uuidParam } from './routeContext.js';
+
+const laneParams = uuidParam('laneId');
+
+/** Lanes: the inbox, one lane with its replay and timeline, decisions, the machine. */
+export function laneRoutes(api: Api, { rt, acting }: RouteContext): void {
+  api.get(
+    '/lanes',
+    {
+      schema: {
+        querystring: approvalQuerySchema,
+        tags: ['lanes'],
+        summary: "The approver's inbox: pending lanes (or any status), one page",
+      },
+    },
+    async (request) => listApprovals(rt, request.query),
+  );
+
+  api.get(
+    '/lanes/:laneId',
+    {
+      schema: {
+        params: laneParams,
+        tags: ['lanes'],
+        summary: 'A lane, replayed, with its timeline',
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.laneId;
+      const [found, replay, events] = await Promise.all([
+        rt.laneStore.read(id),
+        replayLane(rt, id),
+        rt.withEm('getLane', (em) => findLaneEvents(em, id)),
+      ]);
+      if (!found) return reply.code(404).send({ error: 'not_found', message: 'no such lane' });
+      return {
+        approval: toApproval(found.lane),
+        proposal: {
+          id: found.lane.proposalId,
+          toolName: found.toolName,
+          toolVersion: found.toolVersion,
+          actorId: found.proposerId,
+          conversationId: found.conversationId,
+          caseId: found.caseId,
+          casePath: found.casePath,
+          input: found.inputSnapshot,
+        },
+        replay,
+        events: events.map(toAuditEvent),
+      };
+    },
+  );
+
+  api.post(
+    '/lanes/:laneId/events',
+    {
+      schema: {
+        params: laneParams,
+        body: decisionEventSchema,
+        tags: ['lanes'],
+        summary: "Decide: APPROVE, REJECT, DEFER or EXPIRE, as the token's actor",
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const event = { ...request.body, actorId: actor.actorId };
+      return sendLaneResult(
+        reply,
+        await sendLaneEvent(acting(actor), request.params.laneId, event),
+      );
+    },
+  );
+
+  api.get(
+    '/machine',
+    { schema: { tags: ['lanes'], summary: 'The lane machine as JSON' } },
+    async () => approvalLaneDefinition(),
+  );
+}

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { effectiveScopes } from '../actorIdentity.js';
+import { getLatestApproval } from '../lanes/laneReads.js';
+import { executeProposal, requestApproval } from '../lanes/requestApproval.js';
+import { idSchema } from '../pipeline/idSchema.js';
+import {
+  identifyCaller,
+  parseProposalRequest,
+  proposalContextSchema,
+  toolRefSchema,
+} from '../pipeline/proposalRequest.js';
+import { propose } from '../proposals/propose.js';
+import { actorOf } from './authenticate.js';
+import { sendLaneResult } from './httpErrors.js';
+import type { Api, RouteContext } from './routeContext.js';
+import { uuidParam } from './routeContext.js';
+
+const proposalBody = proposalContextSchema.extend({ tool: toolRefSchema });
+const proposalParams = uuidParam('proposalId');
+const laneRequestBody = z
+  .strictObject({ ttlSeconds: z.number().int().positive().max(31_536_000).optional() })
+  .default({});
+
+/** Proposals: propose, read, verify, open a lane, execute an auto call, a conversation's list. */
+export function proposalRoutes(api: Api, { governance, rt, acting }: RouteContext): void {
+  api.post(
+    '/proposals',
+    { schema: { body: proposalBody, tags: ['proposals'], summary: 'Propose a tool call' } },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { tool, ...context } = request.body;
+      // A token that cannot hold the tool's scopes is refused before anything is written.
+      const def = rt.registry.resolve(tool);
+      const held = effectiveScopes(actor.scopes, context.scopes);
+      const missing = def?.requiredScopes.filter((s) => !held.includes(s)) ?? [];
+      if (missing.length > 0) {
+        return reply.code(403).send({
+          error: 'scope_invalid',
+          message: `missing scopes: ${missing.join(', ')}`,
+        });
+      }
+      const as = acting(actor);
+      const result = await propose(
+        as,
+        await identifyCaller(as, parseProposalRequest(tool, actor.actorId, context)),
+      );
+      if (result.ok) return reply.code(result.duplicate ? 200 : 201).send(result);
+      if (result.outcome === 'unsupported') {
+        return reply.code(404).send({ error: 'unknown_tool', message: result.reason });
+      }
+      return reply.code(422).send(result);
+    },
+  );
+
+  api.get(
+    '/proposals/:proposalId',
+    {
+      schema: {
+        params: proposalParams,
+        tags: ['proposals'],
+        summary: 'A proposal, its events and latest lane',
+      },
+    },
+    async (request, reply) => {
+      const id = request.params.proposalId;
+      const [proposal, events, lane] = await Promise.all([
+        governance.getProposal(id),
+        governance.listEvents(id),
+        getLatestApproval(rt, id),
+      ]);
+      if (!proposal)
+        return reply.code(404).send({ error: 'not_found', message: 'no such proposal' });
+      return { proposal, events, lane };
+    },
+  );
+
+  api.get(
+    '/proposals/:proposalId/verification',
+    {
+      schema: {
+        params: proposalParams,
+        tags: ['audit'],
+        summary: "Verify a proposal's audit trail",
+      },
+    },
+    async (request) => governance.verifyAuditTrail(request.params.proposalId),
+  );
+
+  api.post(
+    '/proposals/:proposalId/lanes',
+    {
+      schema: {
+        params: proposalParams,
+        body: laneRequestBody,
+        tags: ['lanes'],
+        summary: 'Request approval: open a pending lane',
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const result = await requestApproval(acting(actor), request.params.proposalId, {
+        ...request.body,
+        actorId: actor.actorId,
+      });
+      return sendLaneResult(reply, result, 201);
+    },
+  );
+
+  api.post(
+    '/proposals/:proposalId/execution',
+    { schema: { params: proposalParams, tags: ['lanes'], summary: 'Execute an auto proposal' } },
+    async (request, reply) => {
+      const result = await executeProposal(acting(actorOf(request)), request.params.proposalId);
+      return sendLaneResult(reply, result, 201);
+    },
+  );
+
+  api.get(
+    '/conversations/:conversationId/proposals',
+    {
+      schema: {
+        params: z.strictObject({ conversationId: idSchema }),
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(1_000).optional(),
+          after: z.uuid().optional(),
+        }),
+        tags: ['proposals'],
+        summary: "A conversation's proposals, newest first",
+      },
+    },
+    async (request) => ({
+      items: await governance.listProposalsForConversation(
+        request.params.conversationId,
+        request.query,
+      ),
+    }),
+  );
+}

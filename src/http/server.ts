@@ -1,0 +1,105 @@
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { ConfigurationError } from '../errors/configurationError.js';
+import type { Governance } from '../governanceApi.js';
+import { runtimeOf } from '../runtimeOf.js';
+import { actingRuntime } from './actingRuntime.js';
+import { authenticate } from './authenticate.js';
+import { caseRoutes } from './caseRoutes.js';
+import { eventStreamRoutes } from './eventStream.js';
+import type { EventStreamOptions } from './eventStream.js';
+import { handleError } from './httpErrors.js';
+import { laneRoutes } from './laneRoutes.js';
+import { proposalRoutes } from './proposalRoutes.js';
+import type { ResolveToken, TokenActor } from './tokens.js';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** Maps a bearer token to the actor it acts as (see `tokenDirectory` for stored hashes). */
+  resolveToken: ResolveToken;
+  /** Largest request body in bytes; larger ones get 413. @default 524288 */
+  bodyLimit?: number;
+  /** Requests per token per window; over it, 429. `false` turns the limit off. @default 6000 a minute */
+  rateLimit?: { max: number; timeWindowMs: number } | false;
+  /** Fastify's logger option. @default false */
+  logger?: FastifyServerOptions['logger'];
+  /** How the `/events` stream polls the audit trail. */
+  eventStream?: EventStreamOptions;
+}
+
+/** The Fastify instance of {@link createServer}, with countersign's routes and zod schemas. */
+export type CountersignServer = FastifyInstance;
+
+/**
+ * An HTTP API over a governance: every route but `/healthz`, `/openapi.json` and `/docs`
+ * needs a bearer token, and acts as the token's actor. Not listening yet: call `listen`, or
+ * mount it in a host's own server. Closing it does not close the governance.
+ *
+ * @example
+ * const server = await createServer(gov, { resolveToken: tokenDirectory(readTokensFile('tokens.json')) });
+ * await server.listen({ port: 8080, host: '127.0.0.1' });
+ */
+export async function createServer(
+  governance: Governance,
+  options: ServerOptions,
+): Promise<CountersignServer> {
+  if (typeof options?.resolveToken !== 'function') {
+    throw new ConfigurationError('createServer needs a resolveToken function');
+  }
+  const rt = runtimeOf(governance);
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 524_288,
+    forceCloseConnections: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+  app.decorateRequest('actor', null);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'countersign',
+        description: 'Governed tool calls: proposals, approval lanes, cases and their audit trail.',
+        version: '1',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  const open = app.withTypeProvider<ZodTypeProvider>();
+  open.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
+  open.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Everything else lives in a scope that authenticates first, then limits per token.
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', authenticate(options.resolveToken));
+    if (options.rateLimit !== false) {
+      const { max, timeWindowMs } = options.rateLimit ?? { max: 6_000, timeWindowMs: 60_000 };
+      await scope.register(fastifyRateLimit, {
+        max,
+        timeWindow: timeWindowMs,
+        hook: 'preHandler',
+        keyGenerator: (request) => request.actor?.actorId ?? request.ip,
+      });
+    }
+    const api = scope.withTypeProvider<ZodTypeProvider>();
+    const context = { governance, rt, acting: (actor: TokenActor) => actingRuntime(rt, actor) };
+    proposalRoutes(api, context);
+    laneRoutes(api, context);
+    caseRoutes(api, context);
+    eventStreamRoutes(api, rt, options.eventStream);
+  });
+  return app;
+}
