@@ -32,7 +32,7 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { defaultExecutionSettings } from './workers/executionSettings.js';
 import { createLaneJobHandlers } from './workers/laneJobHandlers.js';
 import { listApprovals } from './lanes/laneList.js';
-import { getActiveApproval, getLatestApproval } from './lanes/laneReads.js';
+import { getActiveApproval, getApproval, getLatestApproval } from './lanes/laneReads.js';
 import { executeProposal, requestApproval } from './lanes/requestApproval.js';
 import { executeApproved, sendLaneEvent } from './lanes/sendLaneEvent.js';
 import type { LaneResult } from './lanes/laneResult.js';
@@ -136,6 +136,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
         await scheduler?.stopWorkers();
       },
       listApprovals: (query) => listApprovals(rt, query),
+      getApproval: (id) => getApproval(rt, id),
       getActiveApproval: (proposalId) => getActiveApproval(rt, proposalId),
       getLatestApproval: (proposalId) => getLatestApproval(rt, proposalId),
       replayLane: (id, opts) => replayLane(rt, id, opts),

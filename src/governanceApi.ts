@@ -93,6 +93,8 @@ export interface Governance {
    * lanes, soonest deadline first). Malformed queries are an {@link InvalidRequestError}.
    */
   listApprovals(query?: ApprovalQuery): Promise<ApprovalPage>;
+  /** A lane by its id, or null. */
+  getApproval(approvalId: string): Promise<Approval | null>;
   /** The proposal's pending lane, or null. */
   getActiveApproval(proposalId: string): Promise<Approval | null>;
   /** The proposal's most recently updated lane, any status, or null. */

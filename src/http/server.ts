@@ -32,6 +32,8 @@ export interface ServerOptions {
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Fastify's logger option. @default false */
   logger?: FastifyServerOptions['logger'];
+  /** Serve Prometheus metrics at `/metrics` (authenticated like every route). @default false */
+  metrics?: boolean;
   /** How the `/events` stream polls the audit trail. */
   eventStream?: EventStreamOptions;
 }

@@ -20,3 +20,9 @@ export async function getLatestApproval(
   const row = await rt.withEm('getLatestApproval', (em) => findLatestLane(em, proposalId));
   return row ? toApproval(row) : null;
 }
+
+/** A lane by its id, or null (an id that is not a UUID finds none). */
+export async function getApproval(rt: GovernanceRuntime, laneId: string): Promise<Approval | null> {
+  const found = await rt.laneStore.read(laneId);
+  return found ? toApproval(found.lane) : null;
+}

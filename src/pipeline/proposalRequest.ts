@@ -40,7 +40,11 @@ export const proposalContextSchema = z.strictObject({
 });
 
 // Built once: zod compiles a schema's fast path on first use, which costs far more than a parse.
-const requestSchema = z.object({ toolRef: toolRefSchema, actorId: id, context: proposalContextSchema });
+const requestSchema = z.object({
+  toolRef: toolRefSchema,
+  actorId: id,
+  context: proposalContextSchema,
+});
 
 /** What a host passes to `validate` / `propose` besides the tool and the actor. */
 export type ProposalContext = z.input<typeof proposalContextSchema>;

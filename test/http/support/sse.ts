@@ -42,7 +42,11 @@ export async function readEvents(
             .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]),
         );
         if (fields.data === undefined) continue;
-        const done = onEvent({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+        const done = onEvent({
+          id: fields.id ?? '',
+          event: fields.event ?? 'message',
+          data: JSON.parse(fields.data),
+        });
         if (done) return;
       }
     }

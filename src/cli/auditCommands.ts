@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { openDatabase } from '../persistence/database.js';
-import type { Database, DatabaseOptions } from '../persistence/database.js';
-import { findProposalIds } from '../persistence/proposal.repository.js';
-import type { AuditOptions } from './audit/signing.js';
-import { ConfigurationError } from './errors/configurationError.js';
-import { createGovernance } from './governance.js';
-import type { Governance } from './governance.js';
+import { openDatabase } from '../../persistence/database.js';
+import type { Database, DatabaseOptions } from '../../persistence/database.js';
+import { findProposalIds } from '../../persistence/proposal.repository.js';
+import type { AuditOptions } from '../audit/signing.js';
+import { ConfigurationError } from '../errors/configurationError.js';
+import { createGovernance } from '../governance.js';
+import type { Governance } from '../governanceApi.js';
 
 /** The audit keys of a key file: `{ signingKey?, verificationKeys? }` as `createGovernance` takes them. */
 export function readKeyFile(path: string | undefined): AuditOptions {
@@ -63,14 +63,16 @@ export function auditCheckpoint(
 }
 
 /**
- * `countersign audit verify --checkpoint FILE`: checks the checkpoint, then every trail
- * against it; prints each finding as a JSON line and a summary. 1 on any finding.
+ * `countersign audit verify [proposalId] --checkpoint FILE`: checks the checkpoint, then
+ * the one trail named, or every trail, against it; prints each finding as a JSON line and a
+ * summary. 1 on any finding.
  */
 export function auditVerify(
   target: AuditTarget,
   audit: AuditOptions,
   checkpointFile: string | undefined,
   print: Print,
+  proposalId?: string,
 ): Promise<number> {
   return withAudit(target, audit, async (gov, db) => {
     let findings = 0;
@@ -84,9 +86,14 @@ export function auditVerify(
         if (verified.problem !== 'rolled_back') return 1;
       }
     }
+    if (proposalId !== undefined) {
+      const result = await gov.verifyAuditTrail(proposalId, checkpoint ? { checkpoint } : {});
+      print(JSON.stringify({ proposalId, ...result }));
+      return result.ok && findings === 0 ? 0 : 1;
+    }
     let trails = 0;
     for (let after: string | null = null; ;) {
-      const ids = await findProposalIds(db.orm.em.fork(), after, 500);
+      const ids: string[] = await findProposalIds(db.orm.em.fork(), after, 500);
       if (ids.length === 0) break;
       for (const id of ids) {
         trails += 1;

@@ -1,0 +1,158 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { Governance } from '../governanceApi.js';
+import { actingRuntime } from '../http/actingRuntime.js';
+import type { LaneResult } from '../lanes/laneResult.js';
+import { sendLaneEvent } from '../lanes/sendLaneEvent.js';
+import { runtimeOf } from '../runtimeOf.js';
+import { actorOfToken, CliExit, exitCodes, openGovernance } from './cliContext.js';
+import type { GlobalOptions } from './cliContext.js';
+import { openInspector } from './inspector.js';
+
+/** Runs `fn` with a governance that is closed after it. */
+async function withGovernance<T>(
+  opts: GlobalOptions,
+  fn: (gov: Governance) => Promise<T>,
+): Promise<T> {
+  const gov = await openGovernance(opts, { applyMigrations: false, enqueue: undefined });
+  try {
+    return await fn(gov);
+  } finally {
+    await gov.close();
+  }
+}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+const json = (value: unknown) => print(JSON.stringify(value, null, 2));
+const short = (id: string) => id.slice(0, 8);
+
+function refusalExit(result: Extract<LaneResult, { ok: false }>): CliExit {
+  const code =
+    result.error === 'not_found'
+      ? exitCodes.notFound
+      : result.error === 'invalid_event'
+        ? exitCodes.usage
+        : exitCodes.refused;
+  return new CliExit(code, `refused: ${result.error}${result.reason ? ` (${result.reason})` : ''}`);
+}
+
+/** `lanes list|show|approve|reject|defer`. */
+export function laneCommands(program: Command): void {
+  const lanes = program.command('lanes').description('list, show and decide approval lanes');
+
+  lanes
+    .command('list')
+    .description('list lanes (default: the pending ones, soonest deadline first)')
+    .option('--status <status...>', 'lane statuses to list', ['pending'])
+    .option('--tool <name>', 'only lanes of this tool')
+    .option('--limit <n>', 'at most this many', '50')
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action(
+      async (
+        o: { status: string[]; tool?: string; limit: string; cursor?: string },
+        cmd: Command,
+      ) => {
+        const opts = cmd.optsWithGlobals<GlobalOptions>();
+        await withGovernance(opts, async (gov) => {
+          const page = await gov.listApprovals({
+            status: o.status as never,
+            tool: o.tool,
+            limit: o.limit as never,
+            cursor: o.cursor,
+          });
+          if (opts.json) return json(page);
+          for (const { approval: a, proposal: p } of page.items) {
+            print(
+              [
+                a.id,
+                a.status.padEnd(17),
+                p.toolName.padEnd(16),
+                p.riskTier.padEnd(8),
+                p.actorId.padEnd(16),
+                a.expiresAt?.toISOString() ?? '-',
+              ].join('  '),
+            );
+          }
+          if (page.items.length === 0) print('no lanes');
+          if (page.nextCursor) print(`more: --cursor ${page.nextCursor}`);
+        });
+      },
+    );
+
+  lanes
+    .command('show')
+    .description("a lane's state, timeline and chain verification")
+    .argument('<laneId>', 'the lane id')
+    .addOption(
+      new Option('--inspect [url]', 'replay the lane into the Stately inspector').preset(true),
+    )
+    .action(async (laneId: string, o: { inspect?: string | true }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      await withGovernance(opts, async (gov) => {
+        const replayInspector = o.inspect ? await openInspector(o.inspect) : null;
+        const replay = await gov.replayLane(
+          laneId,
+          replayInspector ? { inspect: replayInspector.inspect } : {},
+        );
+        await replayInspector?.close();
+        const approval = replay.ok ? await gov.getApproval(laneId) : null;
+        if (!approval) throw new CliExit(exitCodes.notFound, `no lane ${laneId}`);
+        const [events, verification] = await Promise.all([
+          gov.listEvents(approval.proposalId),
+          gov.verifyAuditTrail(approval.proposalId),
+        ]);
+        const timeline = events.filter((e) => e.approvalId === laneId || e.approvalId === null);
+        if (opts.json) return json({ approval, replay, timeline, verification });
+        print(
+          `lane ${approval.id}: ${approval.status}${approval.decidedBy ? ` (by ${approval.decidedBy})` : ''}`,
+        );
+        const consistent = replay.ok && replay.consistent;
+        print(
+          `proposal ${approval.proposalId}; replay ${consistent ? 'matches' : 'DIFFERS FROM'} the stored state`,
+        );
+        for (const e of timeline)
+          print(`  ${e.createdAt.toISOString()}  ${e.type.padEnd(20)} ${e.actorId}`);
+        print(
+          `chain: ${verification.ok ? 'intact' : `BROKEN (${verification.problem}: ${verification.detail})`}`,
+        );
+        if (!verification.ok)
+          throw new CliExit(exitCodes.failed, 'the audit trail does not verify');
+      });
+    });
+
+  for (const [name, type, field] of [
+    ['approve', 'APPROVE', 'note'],
+    ['reject', 'REJECT', 'reason'],
+    ['defer', 'DEFER', 'reason'],
+  ] as const) {
+    const command = lanes
+      .command(name)
+      .description(`${name} a pending lane as the actor of a token`)
+      .argument('<laneId>', 'the lane id')
+      .option('--token <token>', 'whose decision it is (else COUNTERSIGN_TOKEN)');
+    if (field === 'note') command.option('--note <text>', 'a note kept with the approval');
+    else command.requiredOption('--reason <text>', `why (required to ${name})`);
+    command.action(
+      async (
+        laneId: string,
+        o: { token?: string; note?: string; reason?: string },
+        cmd: Command,
+      ) => {
+        const opts = cmd.optsWithGlobals<GlobalOptions>();
+        const actor = await actorOfToken(opts, o.token);
+        await withGovernance(opts, async (gov) => {
+          const text = o[field];
+          const event = {
+            type,
+            actorId: actor.actorId,
+            ...(text === undefined ? {} : { [field]: text }),
+          };
+          const result = await sendLaneEvent(actingRuntime(runtimeOf(gov), actor), laneId, event);
+          if (!result.ok) throw refusalExit(result);
+          if (opts.json) return json(result);
+          print(`lane ${short(laneId)} is ${result.approval.status} (by ${actor.actorId})`);
+        });
+      },
+    );
+  }
+}

@@ -1,0 +1,81 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { createServer } from '../http/server.js';
+import { tokenDirectory } from '../http/tokens.js';
+import { CliExit, exitCodes, openGovernance, progress, tokenEntries } from './cliContext.js';
+import type { GlobalOptions } from './cliContext.js';
+import { openInspector } from './inspector.js';
+import type { LaneInspector } from './inspector.js';
+
+/** Resolves when the process is asked to stop (SIGINT, SIGTERM). */
+const stopSignal = () =>
+  new Promise<string>((resolve) => {
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => resolve(s));
+  });
+
+/** `serve` (the HTTP API and, unless told not to, the workers) and `workers` (workers only). */
+export function serveCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP API (and the workers) until SIGINT or SIGTERM')
+    .option('--port <port>', 'port to listen on (0: any free one)', '8080')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--no-workers', 'do not run the Agenda workers in this process')
+    .option('--metrics', 'serve Prometheus metrics at /metrics')
+    .addOption(
+      new Option('--inspect [url]', 'send every lane actor to the Stately inspector').preset(true),
+    )
+    .action(
+      async (
+        o: {
+          port: string;
+          host: string;
+          workers: boolean;
+          metrics?: boolean;
+          inspect?: string | true;
+        },
+        cmd: Command,
+      ) => {
+        const opts = cmd.optsWithGlobals<GlobalOptions>();
+        const entries = tokenEntries(opts);
+        if (entries.length === 0) {
+          throw new CliExit(
+            exitCodes.usage,
+            'serve needs a tokens file: --tokens, or COUNTERSIGN_TOKENS',
+          );
+        }
+        const inspector: LaneInspector | null = o.inspect ? await openInspector(o.inspect) : null;
+        progress('opening the database and applying migrations…');
+        const gov = await openGovernance(opts, inspector ? { inspect: inspector.inspect } : {});
+        const server = await createServer(gov, {
+          resolveToken: tokenDirectory(entries),
+          metrics: o.metrics === true,
+        });
+        try {
+          if (o.workers) await gov.startWorkers();
+          const address = await server.listen({ port: Number(o.port), host: o.host });
+          process.stdout.write(`countersign listening on ${address}\n`);
+          const signal = await stopSignal();
+          progress(`${signal}: closing`);
+        } finally {
+          await server.close();
+          await gov.close();
+          await inspector?.close();
+        }
+      },
+    );
+
+  program
+    .command('workers')
+    .description('run only the Agenda workers (expiry, resume, execution, reconcile)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const gov = await openGovernance(cmd.optsWithGlobals<GlobalOptions>());
+      try {
+        await gov.startWorkers();
+        process.stdout.write('countersign workers running\n');
+        progress(`${await stopSignal()}: draining`);
+      } finally {
+        await gov.close();
+      }
+    });
+}
