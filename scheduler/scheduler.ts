@@ -1,4 +1,5 @@
 import { Agenda } from 'agenda';
+import { agendaTimerScope } from './agendaTimers.js';
 import { createJobBackend } from './jobBackend.js';
 import { newJobNotificationsOnly } from './jobNotifications.js';
 import type { JobBackendOptions } from './jobBackend.js';
@@ -24,8 +25,7 @@ export interface WorkerOptions {
   name?: string;
   /**
    * How long Agenda keeps a running lane job locked: past it, Agenda gives the job up. It
-   * must outlast the longest tool run (Agenda also keeps a timer of half this per job, which
-   * holds a process open that long after its last job). @default 60000
+   * must outlast the longest tool run. @default 60000
    */
   lockLifetimeMs?: number;
   /** Connections of the job table's pool (PostgreSQL). @default 10 */
@@ -56,20 +56,28 @@ export async function createScheduler(
   const concurrency = options.concurrency ?? 32;
   const lockLifetime = options.lockLifetimeMs ?? 60_000;
   const reconcileEveryMs = options.reconcileEveryMs ?? 250;
-  const jobBackend = await createJobBackend({ ...backend, poolSize: options.poolSize });
+  // Agenda and its backend are created and started inside the scope: every timer they set
+  // (and their connections' callbacks set) is recorded.
+  const timers = agendaTimerScope();
+  const jobBackend = await timers.run(() =>
+    createJobBackend({ ...backend, poolSize: options.poolSize }),
+  );
   const channel = jobBackend.notificationChannel;
-  const agenda = new Agenda({
-    backend: jobBackend,
-    ...(channel ? { notificationChannel: newJobNotificationsOnly(channel) } : {}),
-    name: options.name ?? `countersign-${process.pid}`,
-    processEvery: options.processEveryMs ?? Math.min(1000, reconcileEveryMs),
-    maxConcurrency: concurrency + 1,
-    defaultConcurrency: concurrency,
-    defaultLockLimit: concurrency,
-    lockLimit: concurrency + 1,
-    removeOnComplete: true,
-  });
-  await agenda.ready;
+  const agenda = timers.run(
+    () =>
+      new Agenda({
+        backend: jobBackend,
+        ...(channel ? { notificationChannel: newJobNotificationsOnly(channel) } : {}),
+        name: options.name ?? `countersign-${process.pid}`,
+        processEvery: options.processEveryMs ?? Math.min(1000, reconcileEveryMs),
+        maxConcurrency: concurrency + 1,
+        defaultConcurrency: concurrency,
+        defaultLockLimit: concurrency,
+        lockLimit: concurrency + 1,
+        removeOnComplete: true,
+      }),
+  );
+  await timers.run(() => agenda.ready);
   let started = false;
   const stopWorkers = async (timeoutMs = 30_000) => {
     if (!started) return;
@@ -123,7 +131,7 @@ export async function createScheduler(
         concurrency: 1,
         lockLifetime: Math.max(5 * reconcileEveryMs, 5_000),
       });
-      await agenda.start();
+      await timers.run(() => agenda.start());
       await agenda.every(reconcileEveryMs, reconcileJobName, undefined, {
         skipImmediate: false,
       });
@@ -135,6 +143,7 @@ export async function createScheduler(
       await stopWorkers();
       // Agenda's stop() skips the disconnect once drained, so the backend is closed here.
       await jobBackend.disconnect();
+      timers.release();
     },
   };
 }
