@@ -89,3 +89,15 @@ export async function findLanePage(
     sortKey: row.sort_key as string,
   }));
 }
+
+/** How many lanes are in each status now. */
+export async function countLanesByStatus(
+  em: EntityManager,
+): Promise<{ status: string; count: number }[]> {
+  const rows = await runStatement(
+    em,
+    `select status, count(*)::int as count from tool_approvals group by status`,
+    [],
+  );
+  return rows.map((r) => ({ status: r.status as string, count: r.count as number }));
+}

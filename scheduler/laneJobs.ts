@@ -68,10 +68,17 @@ export const laneJobs: Record<
 };
 
 /** Payload of every lane job. Payloads round-trip through JSON, so they are checked on arrival. */
-const lanePayloadSchema = z.strictObject({ laneId: z.uuid() });
+const lanePayloadSchema = z.strictObject({
+  laneId: z.uuid(),
+  /** The trace context of the transition that declared the job (W3C headers), if traced. */
+  trace: z.record(z.string().max(64), z.string().max(1_024)).optional(),
+});
 
 /** Checks a job's raw payload; throws a message naming the job and the bad fields. */
-export function parseLanePayload(name: string, data: unknown): { laneId: string } {
+export function parseLanePayload(
+  name: string,
+  data: unknown,
+): { laneId: string; trace?: Record<string, string> } {
   const parsed = lanePayloadSchema.safeParse(data);
   if (!parsed.success) {
     throw new Error(`${name}: invalid payload: ${z.prettifyError(parsed.error)}`);

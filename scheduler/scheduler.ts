@@ -1,3 +1,11 @@
+import {
+  context,
+  metrics,
+  propagation,
+  ROOT_CONTEXT,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import { Agenda } from 'agenda';
 import { agendaTimerScope } from './agendaTimers.js';
 import { createJobBackend } from './jobBackend.js';
@@ -5,6 +13,8 @@ import { newJobNotificationsOnly } from './jobNotifications.js';
 import type { JobBackendOptions } from './jobBackend.js';
 import { jobNames, laneJobs, parseLanePayload, reconcileJobName } from './laneJobs.js';
 import type { LaneJobHandlers, LaneJobName, LaneJobRequest } from './laneJobs.js';
+
+const tracer = trace.getTracer('countersign');
 
 /** How the workers poll and how many jobs each process runs at once. */
 export interface WorkerOptions {
@@ -103,7 +113,11 @@ export async function createScheduler(
   return {
     async enqueue(job) {
       if (job.name === jobNames['approval-expiry']) return;
-      const data = { laneId: job.laneId };
+      // The job carries the trace context it was declared in, so its run joins that trace.
+      const trace: Record<string, string> = {};
+      propagation.inject(context.active(), trace);
+      const data =
+        Object.keys(trace).length > 0 ? { laneId: job.laneId, trace } : { laneId: job.laneId };
       if (job.runAt && job.runAt.getTime() > Date.now())
         await agenda.schedule(job.runAt, job.name, data);
       else await agenda.now(job.name, data);
@@ -116,10 +130,22 @@ export async function createScheduler(
         agenda.define(
           name as LaneJobName,
           async (agendaJob) => {
-            const { laneId } = parseLanePayload(name, agendaJob.attrs.data);
-            const outcome = await perform(handlers, laneId);
-            // An unknown lane fails the job, with the reason, and touches nothing.
-            if (outcome.status === 'not_found') throw new Error(`${name}: no lane ${laneId}`);
+            const { laneId, trace } = parseLanePayload(name, agendaJob.attrs.data);
+            const parent = propagation.extract(ROOT_CONTEXT, trace ?? {});
+            const attributes = { 'countersign.job': name, 'countersign.lane_id': laneId };
+            await tracer.startActiveSpan(name, { attributes }, parent, async (span) => {
+              try {
+                const outcome = await perform(handlers, laneId);
+                span.setAttribute('countersign.outcome', outcome.status);
+                // An unknown lane fails the job, with the reason, and touches nothing.
+                if (outcome.status === 'not_found') throw new Error(`${name}: no lane ${laneId}`);
+              } catch (error) {
+                span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+                throw error;
+              } finally {
+                span.end();
+              }
+            });
           },
           { concurrency, lockLifetime },
         );
@@ -130,6 +156,13 @@ export async function createScheduler(
       agenda.define(reconcileJobName, async () => void (await handlers.reconcile()), {
         concurrency: 1,
         lockLifetime: Math.max(5 * reconcileEveryMs, 5_000),
+      });
+      const failures = metrics.getMeter('countersign').createCounter('countersign.job.failures', {
+        description: 'Jobs that failed, by job name',
+      });
+      // Counted where they ran: Agenda also relays other processes' failures (`remote`).
+      agenda.on('fail', (_e: unknown, job: { attrs?: { name?: string } }, remote?: boolean) => {
+        if (!remote) failures.add(1, { job: job.attrs?.name ?? 'unknown' });
       });
       await timers.run(() => agenda.start());
       await agenda.every(reconcileEveryMs, reconcileJobName, undefined, {

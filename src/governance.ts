@@ -1,4 +1,3 @@
-import type { InspectionEvent } from 'xstate';
 import { migrate } from '../persistence/migrate.js';
 import {
   cancelCase,
@@ -19,7 +18,7 @@ import { createRuntime } from './governanceRuntime.js';
 import { identifyCaller, parseProposalRequest } from './pipeline/proposalRequest.js';
 import { validateCall } from './pipeline/validateCall.js';
 import { andThen } from './pipeline/validate.js';
-import { propose } from './proposals/propose.js';
+import { propose, proposeAttributes } from './proposals/propose.js';
 import {
   getProposal,
   listEvents,
@@ -38,6 +37,8 @@ import { executeApproved, sendLaneEvent } from './lanes/sendLaneEvent.js';
 import type { LaneResult } from './lanes/laneResult.js';
 import { replayLane } from './lanes/replayLane.js';
 import { withRuntime } from './runtimeOf.js';
+import { inSpan } from './tracing.js';
+import { recordMetrics } from './metrics.js';
 import { ToolRegistry } from './tools/toolRegistry.js';
 
 export type { DecisionOptions, GovernanceOptions } from './governanceOptions.js';
@@ -101,6 +102,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       return sendLaneEvent(rt, approvalId, { ...fields, type, ...actor }, enqueue);
     };
   const expire = decide('EXPIRE');
+  const stopMetrics = recordMetrics(rt);
 
   return withRuntime<Governance>(
     {
@@ -109,8 +111,15 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
         andThen(identifyCaller(rt, parseProposalRequest(tool, actorId, context)), (req) =>
           validateCall(rt, req),
         ),
-      propose: async (tool, actorId, context) =>
-        propose(rt, await identifyCaller(rt, parseProposalRequest(tool, actorId, context))),
+      propose: (tool, actorId, context) =>
+        inSpan('countersign.propose', {}, async (span) => {
+          const result = await propose(
+            rt,
+            await identifyCaller(rt, parseProposalRequest(tool, actorId, context)),
+          );
+          span.setAttributes(proposeAttributes(result));
+          return result;
+        }),
       getProposal: (id) => getProposal(rt, id),
       listEvents: (proposalId) => listEvents(rt, proposalId),
       listProposalsForConversation: (conversationId, page) =>
@@ -159,6 +168,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       verifyCaseTrail: (caseId) => verifyCaseTrail(rt, caseId),
       migrate: () => migrate(db),
       async close() {
+        stopMetrics();
         await scheduler?.close();
         await db.close();
       },

@@ -47,6 +47,7 @@ export type { HostLaneEvent } from './lanes/laneEventSchema.js';
 export type { LaneJobName, LaneJobRequest } from '../scheduler/laneJobs.js';
 export type { LaneFailure, LaneStatus } from '../machines/laneTypes.js';
 export { telemetryChannels } from './telemetry.js';
+export { registerPrometheusMetrics } from './prometheusMetrics.js';
 export type { TelemetryChannelName } from './telemetry.js';
 export { countersignEntities } from '../persistence/entities.js';
 export { CountersignError, isCountersignError } from './errors/countersignError.js';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createServer } from '../http/server.js';
 import { tokenDirectory } from '../http/tokens.js';
+import { registerPrometheusMetrics } from '../prometheusMetrics.js';
 import { CliExit, exitCodes, openGovernance, progress, tokenEntries } from './cliContext.js';
 import type { GlobalOptions } from './cliContext.js';
 import { openInspector } from './inspector.js';
@@ -46,10 +47,11 @@ export function serveCommands(program: Command): void {
         }
         const inspector: LaneInspector | null = o.inspect ? await openInspector(o.inspect) : null;
         progress('opening the database and applying migrations…');
+        const prometheus = o.metrics ? registerPrometheusMetrics() : undefined;
         const gov = await openGovernance(opts, inspector ? { inspect: inspector.inspect } : {});
         const server = await createServer(gov, {
           resolveToken: tokenDirectory(entries),
-          metrics: o.metrics === true,
+          ...(prometheus ? { metrics: prometheus } : {}),
         });
         try {
           if (o.workers) await gov.startWorkers();

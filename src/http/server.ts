@@ -1,3 +1,4 @@
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -18,6 +19,7 @@ import { caseRoutes } from './caseRoutes.js';
 import { eventStreamRoutes } from './eventStream.js';
 import type { EventStreamOptions } from './eventStream.js';
 import { handleError } from './httpErrors.js';
+import { traceRoute } from './traceRoutes.js';
 import { laneRoutes } from './laneRoutes.js';
 import { proposalRoutes } from './proposalRoutes.js';
 import type { ResolveToken, TokenActor } from './tokens.js';
@@ -32,8 +34,11 @@ export interface ServerOptions {
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Fastify's logger option. @default false */
   logger?: FastifyServerOptions['logger'];
-  /** Serve Prometheus metrics at `/metrics` (authenticated like every route). @default false */
-  metrics?: boolean;
+  /**
+   * Serves this exporter's metrics at `/metrics`, authenticated like every route (register
+   * its MeterProvider before `createGovernance`). @default none
+   */
+  metrics?: PrometheusExporter;
   /** How the `/events` stream polls the audit trail. */
   eventStream?: EventStreamOptions;
 }
@@ -87,6 +92,7 @@ export async function createServer(
   // Everything else lives in a scope that authenticates first, then limits per token.
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate(options.resolveToken));
+    scope.addHook('onRoute', traceRoute);
     if (options.rateLimit !== false) {
       const { max, timeWindowMs } = options.rateLimit ?? { max: 6_000, timeWindowMs: 60_000 };
       await scope.register(fastifyRateLimit, {
@@ -102,6 +108,13 @@ export async function createServer(
     laneRoutes(api, context);
     caseRoutes(api, context);
     eventStreamRoutes(api, rt, options.eventStream);
+    const prometheus = options.metrics;
+    if (prometheus) {
+      api.get('/metrics', { schema: { hide: true } }, (request, reply) => {
+        reply.hijack();
+        prometheus.getMetricsRequestHandler(request.raw, reply.raw);
+      });
+    }
   });
   return app;
 }

@@ -43,12 +43,18 @@ async function committed(
 ): Promise<LaneResult> {
   // Published between the commit and the enqueue: observers (and crash tests) see exactly
   // the moment a lost process would leave a committed transition without its job.
+  const context = lane.snapshot.context as unknown as {
+    decision?: { at: string; actorId: string } | null;
+  };
   publish('laneTransition', {
     laneId: lane.id,
     proposalId: lane.proposalId,
     from,
     to: lane.status,
     event,
+    expiresAt: lane.expiresAt,
+    decidedAt: context.decision?.at ?? null,
+    actorId: context.decision?.actorId ?? null,
   });
   await enqueueJobs(lane.id, effects, enqueue);
   return { ok: true, approval: toApproval(lane) };

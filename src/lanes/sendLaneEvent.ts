@@ -8,6 +8,7 @@ import { hostLaneEventSchema } from './laneEventSchema.js';
 import type { ParsedHostLaneEvent } from './laneEventSchema.js';
 import type { LaneResult } from './laneResult.js';
 import { toApproval } from './laneView.js';
+import { inSpan } from '../tracing.js';
 
 /**
  * Adds the time and the acting actor as the directory knows them: the canonical id and,
@@ -35,9 +36,16 @@ export async function sendLaneEvent(
 ): Promise<LaneResult> {
   const parsed = hostLaneEventSchema.safeParse(event);
   if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
-  const stamped = await stamp(rt, parsed.data);
-  if ('refused' in stamped) return { ok: false, error: 'forbidden', reason: stamped.refused };
-  return (await applyLaneEvents(rt, laneId, [stamped], { enqueue })).result;
+  const attributes = { 'countersign.lane_id': laneId, 'countersign.event': parsed.data.type };
+  return inSpan('countersign.lane.decide', attributes, async (span) => {
+    const stamped = await stamp(rt, parsed.data);
+    const result: LaneResult =
+      'refused' in stamped
+        ? { ok: false, error: 'forbidden', reason: stamped.refused }
+        : (await applyLaneEvents(rt, laneId, [stamped], { enqueue })).result;
+    span.setAttribute('countersign.outcome', result.ok ? result.approval.status : result.error);
+    return result;
+  });
 }
 
 /**

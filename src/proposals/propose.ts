@@ -30,6 +30,18 @@ export type ProposeResult =
 
 type Blocked = Extract<ValidationResult, { ok: false }>;
 
+/** What a trace records of a proposal's outcome. */
+export function proposeAttributes(result: ProposeResult): Record<string, string | boolean> {
+  if (result.ok) {
+    return {
+      'countersign.proposal_id': result.proposal.id,
+      'countersign.tool': result.proposal.toolName,
+      'countersign.duplicate': result.duplicate,
+    };
+  }
+  return { 'countersign.outcome': result.outcome };
+}
+
 /** The key under which identical calls collapse into one proposal. */
 export function idempotencyKey(req: ProposalRequest, attrs: ValidatedAttrs): string {
   const { name, version } = attrs.toolSnapshot;

@@ -1,3 +1,5 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { inSpan } from '../tracing.js';
 import type { LaneEvent, LaneFailure } from '../../machines/laneTypes.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
 import type { JobOutcome } from '../../scheduler/laneJobs.js';
@@ -134,17 +136,30 @@ export async function executeLane(
     event = { type: 'EXECUTION_FAILED', failure, at: rt.now().toISOString() };
   } else {
     const started = performance.now();
-    const ran = await runWithDeadline(
-      tool,
-      found.inputSnapshot,
+    const ran = await inSpan(
+      'countersign.tool.run',
       {
-        idempotencyKey: `countersign:${laneId}`,
-        attempt: claimed.attempt,
-        laneId,
-        proposalId: found.lane.proposalId,
-        caseId: found.caseId,
+        'countersign.tool': tool.name,
+        'countersign.lane_id': laneId,
+        'countersign.attempt': claimed.attempt,
       },
-      claim.reserved?.timeMs ?? tool.timeoutMs,
+      async (span) => {
+        const outcome = await runWithDeadline(
+          tool,
+          found.inputSnapshot,
+          {
+            idempotencyKey: `countersign:${laneId}`,
+            attempt: claimed.attempt,
+            laneId,
+            proposalId: found.lane.proposalId,
+            caseId: found.caseId,
+          },
+          claim.reserved?.timeMs ?? tool.timeoutMs,
+        );
+        if (!outcome.ok)
+          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.failure.code });
+        return outcome;
+      },
     );
     usedMs = performance.now() - started;
     const stored = ran.ok ? storableResult(ran.result) : ran;

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { createToken } from '../../src/index.js';
 import { createTestDatabase } from '../support/testDatabase.js';
 import { builtCli, countersign } from './support/builtCli.js';
+import type { JsonBody } from '../http/support/httpHarness.js';
 
 const config = new URL('./fixtures/serve.config.mjs', import.meta.url).pathname;
 
@@ -15,7 +16,7 @@ const config = new URL('./fixtures/serve.config.mjs', import.meta.url).pathname;
 async function fakeInspector() {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((r) => wss.once('listening', r));
-  const messages: any[] = [];
+  const messages: JsonBody[] = [];
   wss.on('connection', (socket) =>
     socket.on('message', (m) => messages.push(JSON.parse(String(m)))),
   );
@@ -24,7 +25,7 @@ async function fakeInspector() {
 }
 
 /** The state values of the snapshots an inspector received, in order. */
-const states = (messages: any[]) =>
+const states = (messages: JsonBody[]) =>
   messages
     .filter((m) => m.type === '@xstate.snapshot')
     .map((m) => JSON.stringify(m.snapshot.value));
@@ -98,7 +99,7 @@ describe('countersign serve --inspect, lanes show --inspect', () => {
       },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) as JsonBody };
   };
 
   it('serves the lifecycle and sends every lane actor it runs to the inspector; replays a lane into it', async () => {

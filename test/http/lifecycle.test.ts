@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useHttpSuite } from './support/httpHarness.js';
+import type { JsonBody } from './support/httpHarness.js';
 
 describe('HTTP API: a whole lifecycle through HTTP alone', () => {
   const s = useHttpSuite();
@@ -30,7 +31,7 @@ describe('HTTP API: a whole lifecycle through HTTP alone', () => {
     expect(approved.status).toBe(200);
     expect(approved.body.approval).toMatchObject({ status: 'approved', decidedBy: 'reviewer-1' });
 
-    let lane: any;
+    let lane: JsonBody;
     for (let i = 0; i < 100; i++) {
       lane = (await s.call('approver', 'GET', `/lanes/${laneId}`)).body;
       if (lane.approval.status === 'executed') break;

@@ -50,6 +50,10 @@ export function httpTools(sql: Sql): ToolDefinition[] {
   ];
 }
 
+/** A JSON body as tests read it: any field, the assertions check it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonBody = any;
+
 export interface HttpSuite {
   h: WorkerSuite;
   server: CountersignServer;
@@ -61,7 +65,7 @@ export interface HttpSuite {
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  ): Promise<{ status: number; body: JsonBody; headers: Headers }>;
 }
 
 /** A worker suite with a real server listening on a loopback port, tokens for `people`. */

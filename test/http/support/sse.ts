@@ -1,8 +1,10 @@
+import type { JsonBody } from './httpHarness.js';
+
 /** One server-sent event as the stream framed it. */
 export interface SseEvent {
   id: string;
   event: string;
-  data: any;
+  data: JsonBody;
 }
 
 /**
