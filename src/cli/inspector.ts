@@ -49,6 +49,8 @@ export async function openInspector(target: string | true): Promise<LaneInspecto
   return {
     inspect: (event) => inspector.inspect.next?.(event),
     async close() {
+      // The inspector converts each event in a zero-delay timer; one more runs after them all.
+      await new Promise((resolve) => setTimeout(resolve, 0));
       await opened.catch(() => {});
       for (const m of queue.splice(0)) socket.send(m);
       await new Promise<void>((resolve) => {

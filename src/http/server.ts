@@ -53,7 +53,7 @@ export type CountersignServer = FastifyInstance;
  *
  * @example
  * const server = await createServer(gov, { resolveToken: tokenDirectory(readTokensFile('tokens.json')) });
- * await server.listen({ port: 8080, host: '127.0.0.1' });
+ * await server.listen({ port: Number(process.env.PORT ?? 8080), host: '127.0.0.1' });
  */
 export async function createServer(
   governance: Governance,

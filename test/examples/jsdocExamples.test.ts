@@ -10,6 +10,9 @@ import { createActor } from 'xstate';
 import {
   ConfigurationError,
   createGovernance,
+  createServer,
+  createToken,
+  tokenDirectory,
   DatabaseError,
   defineTool,
   InvalidRequestError,
@@ -160,6 +163,31 @@ const scenarios: Record<string, Scenario> = {
     async check(_scope, { gov, result }) {
       closers.push(() => (gov as Governance).close());
       expect(result).toMatchObject({ ok: true, proposal: { toolName: 'refund' } });
+    },
+  },
+  createServer: {
+    async scope() {
+      const { gov } = await governance();
+      const { token, tokenHash } = createToken();
+      const readTokensFile = vi.fn(() => [{ tokenHash, actorId: 'dana' }]);
+      return {
+        createServer,
+        gov,
+        tokenDirectory,
+        readTokensFile,
+        process: { env: { PORT: '0' } },
+        token,
+      };
+    },
+    async check({ readTokensFile, token }, { server }) {
+      const s = server as Awaited<ReturnType<typeof createServer>>;
+      closers.push(() => s.close());
+      expect(readTokensFile).toHaveBeenCalledWith('tokens.json');
+      const address = s.addresses()[0]! as { port: number };
+      const res = await fetch(`http://127.0.0.1:${address.port}/lanes`, {
+        headers: { authorization: `Bearer ${token as string}` },
+      });
+      expect(res.status).toBe(200);
     },
   },
   replayLane: {

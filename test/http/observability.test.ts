@@ -40,11 +40,12 @@ describe('OpenTelemetry: one trace from the HTTP approve to the tool run; Promet
     });
     expect(approved.status).toBe(200);
     await s.h.waitForLane(laneId);
-    let run;
-    for (let i = 0; i < 50 && !run; i++) {
-      run = spans.getFinishedSpans().find((x) => x.name === 'countersign.tool.run');
-      if (!run) await new Promise((r) => setTimeout(r, 100));
+    // The job's span ends after the run's: wait for both.
+    const ended = (name: string) => spans.getFinishedSpans().find((x) => x.name === name);
+    for (let i = 0; i < 100 && !ended('countersign:approval-resume'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
     }
+    const run = ended('countersign.tool.run');
     const finished = spans.getFinishedSpans();
     const request = finished.find((x) => x.name === 'POST /lanes/:laneId/events');
     expect(request, finished.map((x) => x.name).join(', ')).toBeDefined();
