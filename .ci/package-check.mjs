@@ -1,3 +1,4 @@
+/* global console, process */
 // The package as a user gets it: `npm pack`, installed into a fresh project, where the
 // README's library example is type-checked and run, the package is loaded with both
 // `import` and `require`, and the CLI runs on the embedded database. Each step counts as a

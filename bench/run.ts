@@ -2,6 +2,7 @@ import { runAuditBench } from './audit.js';
 import { runBurstBench } from './burst.js';
 import { runCaseBench } from './cases.js';
 import { runCycleBench } from './cycle.js';
+import { runHttpBench } from './http.js';
 import { runLaneBench } from './lanes.js';
 import { runProposalBench } from './proposals.js';
 import { runWorkerBench } from './workers.js';
@@ -15,5 +16,4 @@ await runWorkerBench();
 await runAuditBench();
 await runBurstBench();
 await runCaseBench();
-// Agenda keeps a timer per finished job for half its lock lifetime; do not wait for them.
-process.exit(0);
+await runHttpBench();

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { createGovernance, defineTool } from 'countersign';
 
 // Stand-ins for your payment service and your people directory.
-const payments = { refund: async (orderId: string, cents: number) => ({ orderId, cents }) };
+const payments = {
+  refund: async (orderId: string, cents: number, idempotencyKey: string) => ({
+    orderId,
+    cents,
+    idempotencyKey,
+  }),
+};
 const directory: Record<string, { scopes: string[]; roles: string[] }> = {
   'agent:support': { scopes: ['payments:write'], roles: [] },
   'human:dana': { scopes: [], roles: ['payments-approver'] },
@@ -16,8 +22,8 @@ const refund = defineTool({
   requiredScopes: ['payments:write'],
   authorize: (_actor, input) =>
     input.cents <= 50_000 ? { allow: true } : { allow: false, reason: 'over the limit' },
-  // `ctx` also names the lane, the proposal and the case being run.
-  run: async ({ orderId, cents }, ctx) => payments.refund(orderId, cents),
+  // `ctx` also has the lane, proposal and case ids, the attempt and an abort signal.
+  run: async ({ orderId, cents }, ctx) => payments.refund(orderId, cents, ctx.idempotencyKey),
 });
 
 const gov = await createGovernance({
