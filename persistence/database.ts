@@ -11,7 +11,10 @@ import { disablePreparedStatements } from './statement.js';
 export interface DatabaseOptions {
   /** A host's own MikroORM (PostgreSQL) instance; it must include `countersignEntities`. */
   orm?: MikroORM;
-  /** `postgres://…`; when absent (and no `orm`), an embedded PGlite database is started. */
+  /**
+   * `postgres://…` (a socket directory as a percent-encoded host works too); when absent
+   * (and no `orm`), an embedded PGlite database is started.
+   */
   databaseUrl?: string;
   /** Embedded data directory, or `memory://` to keep nothing. @default '.countersign/pgdata' */
   embeddedDataDir?: string;
@@ -32,13 +35,24 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Where to connect: a server's URL, or a Unix socket directory (which a URL cannot carry to MikroORM). */
-type Connection = { clientUrl: string } | { host: string; user: string; dbName: string };
-
-/** MikroORM options for countersign's entities and migrations at `connection`. */
-export function ormOptions(connection: string | Connection, poolSize: number) {
+/**
+ * MikroORM's connection options for a URL. MikroORM drops a Unix socket directory given as
+ * the URL's host (`postgres://user@%2Fvar%2Frun/db`), so that one goes as host, user and name.
+ */
+export function connectionOf(url: string) {
+  const u = new URL(url);
+  if (!u.hostname.startsWith('%2F')) return { clientUrl: url };
   return {
-    ...(typeof connection === 'string' ? { clientUrl: connection } : connection),
+    host: decodeURIComponent(u.hostname),
+    user: decodeURIComponent(u.username) || 'postgres',
+    dbName: decodeURIComponent(u.pathname.slice(1)) || 'postgres',
+  };
+}
+
+/** MikroORM options for countersign's entities and migrations at the server `url`. */
+export function ormOptions(url: string, poolSize: number) {
+  return {
+    ...connectionOf(url),
     entities: countersignEntities,
     extensions: [Migrator],
     migrations: {
@@ -94,10 +108,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   if (options.databaseUrl) {
     const orm = await MikroORM.init(ormOptions(options.databaseUrl, options.poolSize ?? 10));
+    // Another process's embedded database, reached through its socket, is used as embedded.
+    const embedded = await isPGlite(orm).catch(() => false);
+    if (embedded) disablePreparedStatements(orm);
     return {
       orm,
       url: options.databaseUrl,
-      embedded: false,
+      embedded,
       withMigrator: (fn) => fn(orm),
       close: () => orm.close(true),
     };
@@ -105,7 +122,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return openEmbedded(options.embeddedDataDir ?? '.countersign/pgdata');
 }
 
-async function openEmbedded(dataDir: string): Promise<Database> {
+/** An embedded PGlite served on a Unix socket only its owner can reach. */
+export interface EmbeddedServer {
+  /** `postgres://postgres@%2F…/postgres`: node-postgres reads the host as a socket directory. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts PGlite in `dataDir` (`memory://` keeps nothing) and serves it on a private socket. */
+export async function serveEmbedded(dataDir: string): Promise<EmbeddedServer> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
@@ -121,35 +146,43 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     path: join(socketDir, '.s.PGSQL.5432'),
     maxConnections: 16,
   });
+  const close = async () => {
+    await server.stop();
+    await db.close();
+    rmSync(socketDir, { recursive: true, force: true });
+  };
   try {
     await server.start();
-    const orm = await MikroORM.init(
-      ormOptions({ host: socketDir, user: 'postgres', dbName: 'postgres' }, 4),
-    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { url: `postgres://postgres@${encodeURIComponent(socketDir)}/postgres`, close };
+}
+
+/** PGlite multiplexes every client into one session, where named statements collide. */
+async function isPGlite(orm: MikroORM): Promise<boolean> {
+  const [row] = await orm.em.getConnection().execute<{ version: string }[]>('select version()');
+  return /PGlite/.test(row?.version ?? '');
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const served = await serveEmbedded(dataDir);
+  try {
+    const orm = await MikroORM.init(ormOptions(served.url, 4));
     disablePreparedStatements(orm);
     return {
       orm,
-      // node-postgres reads a percent-encoded host beginning with '/' as a socket directory.
-      url: `postgres://postgres@${encodeURIComponent(socketDir)}/postgres`,
+      url: served.url,
       embedded: true,
       withMigrator: (fn) => fn(orm),
       close: async () => {
         await orm.close(true);
-        await closeEmbedded(server, db, socketDir);
+        await served.close();
       },
     };
   } catch (error) {
-    await closeEmbedded(server, db, socketDir);
+    await served.close();
     throw error;
   }
-}
-
-async function closeEmbedded(
-  server: { stop(): Promise<void> },
-  db: { close(): Promise<void> },
-  socketDir: string,
-): Promise<void> {
-  await server.stop();
-  await db.close();
-  rmSync(socketDir, { recursive: true, force: true });
 }

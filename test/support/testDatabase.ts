@@ -1,8 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { connectionOf, serveEmbedded } from '../../persistence/database.js';
 
-/** The server the integration suites use: DATABASE_URL, else the local PostgreSQL. */
-export const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * The server the integration suites use: DATABASE_URL, else the local PostgreSQL (whose
+ * address COUNTERSIGN_TEST_SERVER replaces, to try a machine without one).
+ */
+export const serverUrl =
+  process.env.DATABASE_URL ??
+  process.env.COUNTERSIGN_TEST_SERVER ??
+  'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * True when no server answered and the suites run on the embedded database (set by
+ * globalSetup); suites that need a server are skipped then (`describeWithServer`).
+ */
+export const embeddedOnly = process.env.COUNTERSIGN_TEST_DATABASE === 'embedded';
 
 function withDatabase(url: string, name: string): string {
   const u = new URL(url);
@@ -10,8 +23,12 @@ function withDatabase(url: string, name: string): string {
   return u.toString();
 }
 
-/** A fresh, empty database on the test server, so suites can run in any order. */
+/** A fresh, empty database (on the test server, else embedded), so suites run in any order. */
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (embeddedOnly) {
+    const served = await serveEmbedded('memory://');
+    return { url: served.url, drop: () => served.close() };
+  }
   const name = `cs_test_${randomBytes(6).toString('hex')}`;
   const admin = await MikroORM.init({
     clientUrl: serverUrl,
@@ -32,7 +49,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 /** Raw SQL on a database, for tests that inspect or tamper with rows behind the facade. */
 export async function openSql(url: string) {
   const orm = await MikroORM.init({
-    clientUrl: url,
+    ...connectionOf(url),
     entities: [],
     discovery: { warnWhenNoEntities: false },
     pool: { min: 0, max: 2 },
