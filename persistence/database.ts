@@ -88,11 +88,13 @@ export function missingEntities(orm: MikroORM): string[] {
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.orm) {
     const orm = options.orm;
-    const url = orm.config.getClientUrl();
+    const url = urlOf(orm);
+    const embedded = await isPGlite(orm).catch(() => false);
+    if (embedded) disablePreparedStatements(orm);
     return {
       orm,
       url,
-      embedded: false,
+      embedded,
       async withMigrator(fn) {
         // Two connections: the migrator checks the database outside the locking transaction.
         const own = await MikroORM.init(ormOptions(url, 2));
@@ -158,6 +160,14 @@ export async function serveEmbedded(dataDir: string): Promise<EmbeddedServer> {
     throw error;
   }
   return { url: `postgres://postgres@${encodeURIComponent(socketDir)}/postgres`, close };
+}
+
+/** A URL for the ORM's database, a socket directory (MikroORM's `host`) included. */
+function urlOf(orm: MikroORM): string {
+  const host = orm.config.get('host');
+  if (!host?.startsWith('/')) return orm.config.getClientUrl();
+  const part = (v: string | undefined) => encodeURIComponent(v ?? 'postgres');
+  return `postgres://${part(orm.config.get('user'))}@${part(host)}/${part(orm.config.get('dbName'))}`;
 }
 
 /** PGlite multiplexes every client into one session, where named statements collide. */

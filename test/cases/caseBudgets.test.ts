@@ -12,6 +12,7 @@ import {
 } from './support/caseWorkers.js';
 import { terminal, useWorkerSuite, waitFor } from '../workers/support/workerHarness.js';
 import type { WorkerSuite } from '../workers/support/workerHarness.js';
+import { describeWithServer } from '../support/serverOnly.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childScript = fileURLToPath(new URL('../workers/fixtures/workerChild.ts', import.meta.url));
@@ -178,7 +179,7 @@ function startChild(url: string): Promise<Child> {
   });
 }
 
-describe('case budgets under concurrent executions, two worker processes', () => {
+describeWithServer('case budgets under concurrent executions, two worker processes', () => {
   const h = useWorkerSuite({ tools: caseTools });
   let worker: Child | undefined;
 

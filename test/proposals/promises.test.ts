@@ -6,6 +6,7 @@ import { createGovernance, isConfigurationError } from '../../src/index.js';
 import { migrationsList } from '../../persistence/migrations/index.js';
 import { createTestDatabase, openSql } from '../support/testDatabase.js';
 import { fixtureTools, payer, useHarness } from './fixtures.js';
+import { describeWithServer } from '../support/serverOnly.js';
 
 // Promises the README makes about proposals, migrations and telemetry, each held to.
 const run = promisify(execFile);
@@ -54,7 +55,7 @@ describe('telemetry channels', () => {
   });
 });
 
-describe('migrations', () => {
+describeWithServer('migrations by several processes at once', () => {
   it('two processes starting at once on a fresh database apply each migration once', async () => {
     const db = await createTestDatabase();
     const sql = await openSql(db.url);
@@ -72,7 +73,9 @@ describe('migrations', () => {
       await db.drop();
     }
   });
+});
 
+describe('migrations', () => {
   it('with applyMigrations: false, start fails on a database with pending migrations and works once migrated (by the CLI)', async () => {
     const db = await createTestDatabase();
     const open = () =>

@@ -6,7 +6,12 @@ import { embeddedOnly } from './testDatabase.js';
  * or server behaviour the embedded database does not have. Listed here so the one line that
  * names them when they are skipped cannot go stale.
  */
-export const serverOnlySuites: readonly string[] = [];
+export const serverOnlySuites: readonly string[] = [
+  'three worker processes on one database',
+  'case budgets under concurrent executions, two worker processes',
+  'migrations by several processes at once',
+  'scheduler contract on PostgreSQL',
+];
 
 /** `describe`, skipped (with the suites above) when the run has no server. */
 export function describeWithServer(name: string, fn: () => void): void {

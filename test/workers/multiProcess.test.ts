@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stampTool } from './support/sideEffectTools.js';
 import { useWorkerSuite, waitFor } from './support/workerHarness.js';
+import { describeWithServer } from '../support/serverOnly.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childScript = fileURLToPath(new URL('./fixtures/workerChild.ts', import.meta.url));
@@ -59,7 +60,7 @@ async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Prom
 
 // Agenda's locking plus each lane's optimistic concurrency keep every step single, however
 // many processes (and re-driven duplicate jobs) compete for it.
-describe('three worker processes on one database', () => {
+describeWithServer('three worker processes on one database', () => {
   // The host, h.gov, proposes, requests and approves; it runs no workers itself.
   const h = useWorkerSuite({ tools: (sql) => [stampTool(sql)], startWorkers: false });
   const workers: Worker[] = [];
