@@ -21,6 +21,7 @@ export interface LaneWithProposal {
   proposerId: string;
   toolName: string;
   toolVersion: string;
+  riskTier: string;
   inputSnapshot: StoredJson;
   conversationId: string | null;
   caseId: string | null;
@@ -33,7 +34,7 @@ export interface LaneWithProposal {
 
 /** The select every read of a {@link LaneWithProposal} starts from (lane alias `a`). */
 export const LANE_WITH_PROPOSAL = `select a.*, p.audit_seq, p.audit_head, p.actor_id as proposer_id,
-    p.tool_name, p.tool_version, p.input_snapshot, p.conversation_id, p.case_id,
+    p.tool_name, p.tool_version, p.risk_tier, p.input_snapshot, p.conversation_id, p.case_id,
     p.actor_snapshot->>'casePath' as case_path,
     p.actor_snapshot->'casePolicy'->>'hash' as case_policy_hash,
     p.actor_snapshot->'approvalPoint' is not null as routed_to_approval
@@ -46,6 +47,7 @@ export function toLaneWithProposal(row: Record<string, unknown>): LaneWithPropos
     proposerId: row.proposer_id as string,
     toolName: row.tool_name as string,
     toolVersion: row.tool_version as string,
+    riskTier: row.risk_tier as string,
     inputSnapshot: row.input_snapshot as StoredJson,
     conversationId: (row.conversation_id as string | null) ?? null,
     caseId: (row.case_id as string | null) ?? null,

@@ -25,7 +25,6 @@ export interface LaneCursor {
 }
 
 export interface ListedLane extends LaneWithProposal {
-  riskTier: string;
   sortKey: string;
 }
 
@@ -42,7 +41,7 @@ const statements = Object.fromEntries(
     const [cmp, dir] = order === 'urgent' ? ['>', 'asc'] : ['<', 'desc'];
     const sql = LANE_WITH_PROPOSAL.replace(
       'select a.*,',
-      `select a.*, p.risk_tier, case when isfinite(${key}) then to_char(${key} at time zone 'UTC', ${US}) else 'infinity' end as sort_key,`,
+      `select a.*, case when isfinite(${key}) then to_char(${key} at time zone 'UTC', ${US}) else 'infinity' end as sort_key,`,
     );
     return [
       order,
@@ -85,7 +84,6 @@ export async function findLanePage(
   ]);
   return rows.map((row) => ({
     ...toLaneWithProposal(row),
-    riskTier: row.risk_tier as string,
     sortKey: row.sort_key as string,
   }));
 }

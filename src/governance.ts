@@ -18,7 +18,7 @@ import { createRuntime } from './governanceRuntime.js';
 import { identifyCaller, parseProposalRequest } from './pipeline/proposalRequest.js';
 import { validateCall } from './pipeline/validateCall.js';
 import { andThen } from './pipeline/validate.js';
-import { propose, proposeAttributes } from './proposals/propose.js';
+import { propose } from './proposals/propose.js';
 import {
   getProposal,
   listEvents,
@@ -37,7 +37,6 @@ import { executeApproved, sendLaneEvent } from './lanes/sendLaneEvent.js';
 import type { LaneResult } from './lanes/laneResult.js';
 import { replayLane } from './lanes/replayLane.js';
 import { withRuntime } from './runtimeOf.js';
-import { inSpan } from './tracing.js';
 import { recordMetrics } from './metrics.js';
 import { ToolRegistry } from './tools/toolRegistry.js';
 
@@ -111,15 +110,8 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
         andThen(identifyCaller(rt, parseProposalRequest(tool, actorId, context)), (req) =>
           validateCall(rt, req),
         ),
-      propose: (tool, actorId, context) =>
-        inSpan('countersign.propose', {}, async (span) => {
-          const result = await propose(
-            rt,
-            await identifyCaller(rt, parseProposalRequest(tool, actorId, context)),
-          );
-          span.setAttributes(proposeAttributes(result));
-          return result;
-        }),
+      propose: async (tool, actorId, context) =>
+        propose(rt, await identifyCaller(rt, parseProposalRequest(tool, actorId, context))),
       getProposal: (id) => getProposal(rt, id),
       listEvents: (proposalId) => listEvents(rt, proposalId),
       listProposalsForConversation: (conversationId, page) =>

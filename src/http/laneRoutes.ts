@@ -1,10 +1,9 @@
 import { findLaneEvents } from '../../persistence/event.repository.js';
 import { approvalLaneDefinition } from '../../machines/approvalLaneDefinition.js';
-import { approvalQuerySchema, listApprovals } from '../lanes/laneList.js';
+import { approvalQuerySchema, listApprovals, toApprovalSummary } from '../lanes/laneList.js';
 import { decisionEventSchema } from '../lanes/laneEventSchema.js';
 import { replayLane } from '../lanes/replayLane.js';
 import { sendLaneEvent } from '../lanes/sendLaneEvent.js';
-import { toApproval } from '../lanes/laneView.js';
 import { toAuditEvent } from '../proposals/proposalView.js';
 import { actorOf } from './authenticate.js';
 import { sendLaneResult } from './httpErrors.js';
@@ -45,17 +44,7 @@ export function laneRoutes(api: Api, { rt, acting }: RouteContext): void {
       ]);
       if (!found) return reply.code(404).send({ error: 'not_found', message: 'no such lane' });
       return {
-        approval: toApproval(found.lane),
-        proposal: {
-          id: found.lane.proposalId,
-          toolName: found.toolName,
-          toolVersion: found.toolVersion,
-          actorId: found.proposerId,
-          conversationId: found.conversationId,
-          caseId: found.caseId,
-          casePath: found.casePath,
-          input: found.inputSnapshot,
-        },
+        ...toApprovalSummary(found),
         replay,
         events: events.map(toAuditEvent),
       };

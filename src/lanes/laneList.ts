@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findLanePage } from '../../persistence/laneList.repository.js';
 import type { LaneCursor } from '../../persistence/laneList.repository.js';
+import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import { dueLaneStatuses, terminalLaneStatuses } from '../../machines/laneTypes.js';
 import type { LaneStatus } from '../../machines/laneTypes.js';
 import { InvalidRequestError } from '../errors/invalidRequestError.js';
@@ -60,6 +61,24 @@ export interface ApprovalPage {
   nextCursor: string | null;
 }
 
+/** A lane with the call it is about, as listings and the HTTP API show it. */
+export function toApprovalSummary(r: LaneWithProposal): ApprovalSummary {
+  return {
+    approval: toApproval(r.lane),
+    proposal: {
+      id: r.lane.proposalId,
+      toolName: r.toolName,
+      toolVersion: r.toolVersion,
+      riskTier: r.riskTier,
+      actorId: r.proposerId,
+      conversationId: r.conversationId,
+      caseId: r.caseId,
+      casePath: r.casePath,
+      input: r.inputSnapshot,
+    },
+  };
+}
+
 const cursorSchema = z.tuple([z.string().max(64), z.uuid()]);
 
 function decodeCursor(text: string): LaneCursor {
@@ -110,20 +129,7 @@ export async function listApprovals(rt: GovernanceRuntime, query: unknown): Prom
   const page = rows.slice(0, q.limit);
   const last = page.at(-1);
   return {
-    items: page.map((r) => ({
-      approval: toApproval(r.lane),
-      proposal: {
-        id: r.lane.proposalId,
-        toolName: r.toolName,
-        toolVersion: r.toolVersion,
-        riskTier: r.riskTier,
-        actorId: r.proposerId,
-        conversationId: r.conversationId,
-        caseId: r.caseId,
-        casePath: r.casePath,
-        input: r.inputSnapshot,
-      },
-    })),
+    items: page.map(toApprovalSummary),
     nextCursor:
       rows.length > q.limit && last ? encodeCursor({ key: last.sortKey, id: last.lane.id }) : null,
   };

@@ -11,6 +11,7 @@ import { storableCopy } from '../pipeline/storableJson.js';
 import { validateCall } from '../pipeline/validateCall.js';
 import type { BlockedOutcome, ValidatedAttrs, ValidationResult } from '../pipeline/validate.js';
 import { publish } from '../telemetry.js';
+import { inSpan } from '../tracing.js';
 import type { GovernanceReceipt } from '../../machines/caseTypes.js';
 import { applyCaseEvents } from '../cases/cases.js';
 import { toProposal } from './proposalView.js';
@@ -31,7 +32,7 @@ export type ProposeResult =
 type Blocked = Extract<ValidationResult, { ok: false }>;
 
 /** What a trace records of a proposal's outcome. */
-export function proposeAttributes(result: ProposeResult): Record<string, string | boolean> {
+function proposeAttributes(result: ProposeResult): Record<string, string | boolean> {
   if (result.ok) {
     return {
       'countersign.proposal_id': result.proposal.id,
@@ -181,7 +182,15 @@ function caseReceipt(
  * tool is stored as blocked with a `proposal_blocked` event; a valid call is stored with a
  * `proposal_created` event, or the existing proposal is returned for a duplicate key.
  */
-export async function propose(rt: GovernanceRuntime, req: ProposalRequest): Promise<ProposeResult> {
+export function propose(rt: GovernanceRuntime, req: ProposalRequest): Promise<ProposeResult> {
+  return inSpan('countersign.propose', {}, async (span) => {
+    const result = await proposeCall(rt, req);
+    span.setAttributes(proposeAttributes(result));
+    return result;
+  });
+}
+
+async function proposeCall(rt: GovernanceRuntime, req: ProposalRequest): Promise<ProposeResult> {
   const result = await validateCall(rt, req);
   if (!result.ok) {
     if (result.outcome === 'unsupported') {
