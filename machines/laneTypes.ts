@@ -23,6 +23,15 @@ export const terminalLaneStatuses: readonly LaneStatus[] = [
   'escalated',
 ];
 
+/** Statuses that end what a proposal's call came to: an escalated lane hands on to the next. */
+export const outcomeLaneStatuses: readonly LaneStatus[] = [
+  'executed',
+  'execution_failed',
+  'rejected',
+  'deferred',
+  'expired',
+];
+
 /** Statuses in which a proposal's lane keeps another from opening: open, or executed. */
 export const blockingLaneStatuses: readonly LaneStatus[] = [
   'pending',

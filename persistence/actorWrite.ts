@@ -3,7 +3,7 @@ import { pow2, padded, slotsFor } from './batchSlots.js';
 import { eventValues, insertEventsWhen, NO_EVENT } from './eventSql.js';
 import { columnName, toColumns } from './rowColumns.js';
 import type { Column } from './rowColumns.js';
-import { runStatement } from './statement.js';
+import { literalList, runStatement } from './statement.js';
 import type { AuditHead, EventRow } from './rows.js';
 
 /**
@@ -16,6 +16,11 @@ export interface ActorTable<Row> {
   columns: readonly Column<Row>[];
   chainKey: keyof Row & string;
   eventKey: 'approval_id';
+  /**
+   * Rows written into one of `statuses` send `NOTIFY channel, <chain key>` with the commit,
+   * so waiters in any process learn of it from the commit itself.
+   */
+  notify?: { channel: string; statuses: readonly string[] };
 }
 
 /** One row's write: the new row, what it must still be at, and the events that record it. */
@@ -75,8 +80,16 @@ function writeSql<Row>(
      head as (update tool_proposals p set audit_seq = i.new_seq, audit_head = i.new_head
        from input i where p.id = i.${chainKey} and p.audit_seq = i.expected_seq returning p.id),
      written as (${rowSql}),
-     ev as (${insertEventsWhen('written', events, t.eventKey)})${alongside ? `, ${alongside.ctes}` : ''}
-     select (select coalesce(array_agg(id), '{}') from written) as written,
+     ev as (${insertEventsWhen('written', events, t.eventKey)})${
+       t.notify
+         ? `,
+     notified as (select pg_notify('${t.notify.channel}', i.${chainKey}::text) from input i
+       where i.id in (select id from written) and i.status in (${literalList(t.notify.statuses)}))`
+         : ''
+     }${alongside ? `, ${alongside.ctes}` : ''}
+     select (select coalesce(array_agg(id), '{}') from written) as written,${
+       t.notify ? ` (select count(*) from notified) as notified,` : ''
+     }
        public.countersign_assert((select count(*) from head) = (select count(*) from written),
          'a row changed without moving its audit head') as consistent${
            alongside

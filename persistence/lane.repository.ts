@@ -1,10 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ActorTable } from './actorWrite.js';
+import { outcomeLaneStatuses } from '../machines/laneTypes.js';
 import { findByIds, isUuid } from './batchSlots.js';
 import { laneColumns, toLaneRow } from './rowColumns.js';
 import { runStatement } from './statement.js';
 import { chainJson, toEventRow } from './event.repository.js';
 import type { AuditHead, EventRow, LaneRow, StoredJson } from './rows.js';
+
+/** The channel a lane's commit into an outcome status notifies, with its proposal id. */
+export const OUTCOME_CHANNEL = 'countersign_outcomes';
 
 /** Lanes are persisted actors in `tool_approvals`, recorded in their proposal's chain. */
 export const laneTable: ActorTable<LaneRow> = {
@@ -12,6 +16,8 @@ export const laneTable: ActorTable<LaneRow> = {
   columns: laneColumns,
   chainKey: 'proposalId',
   eventKey: 'approval_id',
+  // Waiters on a proposal's outcome (`awaitOutcome`) wake when its lane ends.
+  notify: { channel: OUTCOME_CHANNEL, statuses: outcomeLaneStatuses },
 };
 
 /** A lane with what applying an event needs of its proposal, read in one round trip. */

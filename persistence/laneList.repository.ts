@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LANE_WITH_PROPOSAL, toLaneWithProposal } from './lane.repository.js';
 import type { LaneWithProposal } from './lane.repository.js';
+import { toLaneRow } from './rowColumns.js';
+import type { LaneRow } from './rows.js';
 import { runStatement } from './statement.js';
 
 /** Which lanes a listing holds; every field narrows it, none widens it. */
@@ -98,4 +100,25 @@ export async function countLanesByStatus(
     [],
   );
   return rows.map((r) => ({ status: r.status as string, count: r.count as number }));
+}
+
+/** Each proposal's status and its most recently updated lane (null before one opens). */
+export async function findOutcomes(
+  em: EntityManager,
+  proposalIds: readonly string[],
+): Promise<{ proposalId: string; proposalStatus: string; lane: LaneRow | null }[]> {
+  const rows = await runStatement(
+    em,
+    `select p.id as proposal_id, p.status as proposal_status, to_jsonb(l.*) as lane
+       from tool_proposals p left join lateral (
+         select * from tool_approvals a where a.proposal_id = p.id
+         order by a.updated_at desc, a.id desc limit 1) l on true
+      where p.id = any(?::uuid[])`,
+    [proposalIds],
+  );
+  return rows.map((r) => ({
+    proposalId: r.proposal_id as string,
+    proposalStatus: r.proposal_status as string,
+    lane: r.lane ? toLaneRow(r.lane as Record<string, unknown>) : null,
+  }));
 }

@@ -31,6 +31,9 @@ import type { Scheduler } from '../scheduler/scheduler.js';
 import { defaultExecutionSettings } from './workers/executionSettings.js';
 import { createLaneJobHandlers } from './workers/laneJobHandlers.js';
 import { listApprovals } from './lanes/laneList.js';
+import { awaitOutcome } from './lanes/awaitOutcome.js';
+import { createOutcomeHub } from './lanes/outcomeHub.js';
+import type { OutcomeHub } from './lanes/outcomeHub.js';
 import { getActiveApproval, getApproval, getLatestApproval } from './lanes/laneReads.js';
 import { executeProposal, requestApproval } from './lanes/requestApproval.js';
 import { executeApproved, sendLaneEvent } from './lanes/sendLaneEvent.js';
@@ -102,6 +105,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
     };
   const expire = decide('EXPIRE');
   const stopMetrics = recordMetrics(rt);
+  let outcomes: OutcomeHub | null = null;
 
   return withRuntime<Governance>(
     {
@@ -138,6 +142,13 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       },
       listApprovals: (query) => listApprovals(rt, query),
       getApproval: (id) => getApproval(rt, id),
+      awaitOutcome: (proposalId, opts) =>
+        awaitOutcome(
+          rt,
+          (outcomes ??= createOutcomeHub(rt, { pollIntervalMs: options.outcomePollIntervalMs })),
+          proposalId,
+          opts,
+        ),
       getActiveApproval: (proposalId) => getActiveApproval(rt, proposalId),
       getLatestApproval: (proposalId) => getLatestApproval(rt, proposalId),
       replayLane: (id, opts) => replayLane(rt, id, opts),
@@ -161,6 +172,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       migrate: () => migrate(db),
       async close() {
         stopMetrics();
+        await outcomes?.close();
         await scheduler?.close();
         await db.close();
       },

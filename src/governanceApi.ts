@@ -23,6 +23,7 @@ import type { ProposeResult } from './proposals/propose.js';
 import type { ConversationPage, VerifyTrailOptions } from './proposals/proposalReads.js';
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/proposalView.js';
 import type { ApprovalPage, ApprovalQuery } from './lanes/laneList.js';
+import type { AwaitOutcomeOptions, Outcome } from './lanes/awaitOutcome.js';
 import type { RequestApprovalOptions } from './lanes/requestApproval.js';
 import type { LaneResult } from './lanes/laneResult.js';
 import type { Approval } from './lanes/laneView.js';
@@ -93,6 +94,13 @@ export interface Governance {
    * lanes, soonest deadline first). Malformed queries are an {@link InvalidRequestError}.
    */
   listApprovals(query?: ApprovalQuery): Promise<ApprovalPage>;
+  /**
+   * Waits until the proposal's call settles — blocked, or its lane executed, failed,
+   * rejected, deferred or expired (an escalation waits for the next lane) — and says how,
+   * with the result, the failure or the reviewer's reason, and the case's receipts for it.
+   * One read serves every waiter, woken by the commits themselves; no waiter polls.
+   */
+  awaitOutcome(proposalId: string, options?: AwaitOutcomeOptions): Promise<Outcome>;
   /** A lane by its id, or null. */
   getApproval(approvalId: string): Promise<Approval | null>;
   /** The proposal's pending lane, or null. */

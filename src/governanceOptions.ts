@@ -39,6 +39,11 @@ export interface GovernanceOptions extends DatabaseOptions {
   enqueue?: Enqueue;
   /** XState inspection callback, passed to every lane actor the runtime creates. */
   inspect?: (event: InspectionEvent) => void;
+  /**
+   * How often `awaitOutcome`'s one shared read runs when no commit woke it (a safety net:
+   * commits wake it through NOTIFY on a server). @default 1000; embedded: 100
+   */
+  outcomePollIntervalMs?: number;
   /** The runtime's clock (the machine has none). @default () => new Date() */
   clock?: () => Date;
   /**

@@ -38,6 +38,7 @@ export type { LaneError, LaneResult } from './lanes/laneResult.js';
 export type { Approval } from './lanes/laneView.js';
 export type { LaneReplay } from './lanes/replayLane.js';
 export type { ApprovalPage, ApprovalQuery, ApprovalSummary } from './lanes/laneList.js';
+export type { AwaitOutcomeOptions, Outcome } from './lanes/awaitOutcome.js';
 export { createServer } from './http/server.js';
 export type { CountersignServer, ServerOptions } from './http/server.js';
 export type { EventStreamOptions } from './http/eventStream.js';

@@ -12,6 +12,7 @@ export const telemetryChannels = {
   laneTransition: channel('countersign:lane_transition'),
   executionFinished: channel('countersign:execution_finished'),
   enqueueFailed: channel('countersign:enqueue_failed'),
+  outcomePoll: channel('countersign:outcome_poll'),
 } as const;
 
 /** Channel names, for `diagnostics_channel.subscribe(name, fn)`. */

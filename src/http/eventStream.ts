@@ -81,7 +81,7 @@ export function eventStreamRoutes(
       }
       const stop = new AbortController();
       open.add(stop);
-      request.raw.on('close', () => stop.abort());
+      reply.raw.once('close', () => stop.abort());
       reply.hijack();
       const out = reply.raw;
       out.writeHead(200, {

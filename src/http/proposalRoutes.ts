@@ -86,6 +86,40 @@ export function proposalRoutes(api: Api, { governance, rt, acting }: RouteContex
     async (request) => governance.verifyAuditTrail(request.params.proposalId),
   );
 
+  api.get(
+    '/proposals/:proposalId/outcome',
+    {
+      schema: {
+        params: proposalParams,
+        querystring: z.strictObject({
+          wait: z
+            .string()
+            .regex(/^\d{1,5}(ms|s)?$/, 'a duration such as 30s or 500ms')
+            .optional(),
+        }),
+        tags: ['proposals'],
+        summary:
+          'What the call came to; ?wait=30s holds the request until it settles (at most 60 s)',
+      },
+    },
+    async (request, reply) => {
+      const wait = request.query.wait ?? '0s';
+      const n = Number(/^\d+/.exec(wait)![0]);
+      const ms = Math.min(60_000, wait.endsWith('ms') ? n : n * 1000);
+      // A client that goes away stops the wait.
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      const outcome = await governance.awaitOutcome(request.params.proposalId, {
+        signal: gone.signal,
+        timeoutMs: Math.max(ms, 50),
+      });
+      if (!outcome.settled && outcome.reason === 'not_found') {
+        return reply.code(404).send({ error: 'not_found', message: 'no such proposal' });
+      }
+      return outcome;
+    },
+  );
+
   api.post(
     '/proposals/:proposalId/lanes',
     {

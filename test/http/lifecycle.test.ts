@@ -60,6 +60,37 @@ describe('HTTP API: a whole lifecycle through HTTP alone', () => {
     expect((await s.h.runsOf('http-e2e')).length).toBe(1);
   });
 
+  it('a long-poll on the outcome returns when the approved call has run', async () => {
+    const proposed = await s.call('agent', 'POST', '/proposals', {
+      tool: 'ship',
+      input: { tag: 'http-wait' },
+    });
+    const proposalId = proposed.body.proposal.id as string;
+    const opened = await s.call('agent', 'POST', `/proposals/${proposalId}/lanes`, {});
+    const now = await s.call('agent', 'GET', `/proposals/${proposalId}/outcome`);
+    expect(now.body).toMatchObject({
+      settled: false,
+      reason: 'timeout',
+      approval: { status: 'pending' },
+    });
+    const waiting = s.call('agent', 'GET', `/proposals/${proposalId}/outcome?wait=30s`);
+    await s.call('approver', 'POST', `/lanes/${opened.body.approval.id}/events`, {
+      type: 'APPROVE',
+    });
+    const outcome = await waiting;
+    expect(outcome.status).toBe(200);
+    expect(outcome.body).toMatchObject({
+      settled: true,
+      status: 'executed',
+      approval: { result: { shipped: 'http-wait' } },
+    });
+    expect(
+      (await s.call('agent', 'GET', `/proposals/${proposalId}/outcome?wait=forever`)).status,
+    ).toBe(400);
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect((await s.call('agent', 'GET', `/proposals/${unknown}/outcome`)).status).toBe(404);
+  });
+
   it('executes an auto proposal; the tool sees its lane, proposal and case ids', async () => {
     const proposed = await s.call('agent', 'POST', '/proposals', {
       tool: 'lookup',

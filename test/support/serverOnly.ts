@@ -11,6 +11,7 @@ export const serverOnlySuites: readonly string[] = [
   'case budgets under concurrent executions, two worker processes',
   'migrations by several processes at once',
   'scheduler contract on PostgreSQL',
+  'awaitOutcome across processes',
 ];
 
 /** `describe`, skipped (with the suites above) when the run has no server. */

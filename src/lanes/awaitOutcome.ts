@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import type { GovernanceReceipt } from '../../machines/caseTypes.js';
+import type { LaneStatus } from '../../machines/laneTypes.js';
+import { listReceipts } from '../cases/cases.js';
+import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import type { GovernanceRuntime } from '../governanceRuntime.js';
+import { getProposal } from '../proposals/proposalReads.js';
+import type { Proposal } from '../proposals/proposalView.js';
+import { getLatestApproval } from './laneReads.js';
+import { toApproval } from './laneView.js';
+import type { Approval } from './laneView.js';
+import type { OutcomeHub } from './outcomeHub.js';
+
+/** Options of `awaitOutcome`. */
+export interface AwaitOutcomeOptions {
+  /** Stops waiting (the result says `aborted`). */
+  signal?: AbortSignal;
+  /** Stops waiting after this long (the result says `timeout`). @default no limit */
+  timeoutMs?: number;
+}
+
+/**
+ * What a proposal's call came to. Settled: `blocked` at proposal, or its lane ended —
+ * `executed` (the result is on `approval.result`), `execution_failed` (`approval.failure`),
+ * `rejected` or `deferred` (`approval.reason`, `note`), `expired` — with the receipts its
+ * case recorded for it. Not settled: the wait was stopped, with the call as it stands.
+ */
+export type Outcome =
+  | {
+      settled: true;
+      status:
+        | Extract<LaneStatus, 'executed' | 'execution_failed' | 'rejected' | 'deferred' | 'expired'>
+        | 'blocked';
+      proposal: Proposal;
+      approval: Approval | null;
+      receipts: GovernanceReceipt[];
+    }
+  | { settled: false; reason: 'timeout' | 'aborted'; proposal: Proposal; approval: Approval | null }
+  | { settled: false; reason: 'not_found' };
+
+const optionsSchema = z.object({
+  signal: z.instanceof(AbortSignal).optional(),
+  timeoutMs: z.number().int().positive().max(86_400_000).optional(),
+});
+
+/** Waits for the proposal's call to settle (see {@link Outcome}); reads nothing while it waits. */
+export async function awaitOutcome(
+  rt: GovernanceRuntime,
+  hub: OutcomeHub,
+  proposalId: string,
+  options: AwaitOutcomeOptions = {},
+): Promise<Outcome> {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    throw new InvalidRequestError(
+      `invalid awaitOutcome options: ${z.prettifyError(parsed.error)}`,
+      parsed.error.issues,
+    );
+  }
+  const { signal, timeoutMs } = parsed.data;
+  const waiting = hub.wait(proposalId);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<'timeout' | 'aborted'>((resolve) => {
+    if (timeoutMs !== undefined) timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    onAbort = () => resolve('aborted');
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    const first = await Promise.race([waiting.settled, stopped]);
+    if (first === null) return { settled: false, reason: 'not_found' };
+    if (typeof first === 'string') {
+      const [proposal, approval] = await Promise.all([
+        getProposal(rt, proposalId),
+        getLatestApproval(rt, proposalId),
+      ]);
+      return proposal
+        ? { settled: false, reason: first, proposal, approval }
+        : { settled: false, reason: 'not_found' };
+    }
+    const proposal = await getProposal(rt, proposalId);
+    if (!proposal) return { settled: false, reason: 'not_found' };
+    const approval = first.lane ? toApproval(first.lane) : null;
+    // A receipt names the proposal, or the lane it was recorded for.
+    const receipts = proposal.caseId
+      ? (await listReceipts(rt, proposal.caseId)).filter(
+          (r) => r.taskId === proposalId || (approval !== null && r.taskId === approval.id),
+        )
+      : [];
+    const status = first.proposalStatus === 'blocked' ? 'blocked' : (approval!.status as never);
+    return { settled: true, status, proposal, approval, receipts };
+  } finally {
+    waiting.stop();
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}
