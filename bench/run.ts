@@ -4,6 +4,7 @@ import { runCaseBench } from './cases.js';
 import { runCycleBench } from './cycle.js';
 import { runHttpBench } from './http.js';
 import { runLaneBench } from './lanes.js';
+import { runOutcomeBench } from './outcomes.js';
 import { runProposalBench } from './proposals.js';
 import { runWorkerBench } from './workers.js';
 
@@ -18,4 +19,5 @@ await runAuditBench();
 await runBurstBench();
 await runCaseBench();
 await runHttpBench();
+await runOutcomeBench();
 runCycleBench();

@@ -37,17 +37,20 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
   const waiters = new Map<string, Set<Waiter>>();
   let running = false;
   let woken: (() => void) | null = null;
-  // A wake that comes while the loop is reading makes it read again at once.
-  let dirty = false;
+  // Proposals a commit named since the last read: the next read is of them only, unless the
+  // poll is due (or a waiter just arrived), when it is of every waited proposal.
+  const named = new Set<string>();
+  let readAll = false;
   let listener: pg.Client | null = null;
   let closed = false;
-  const wake = () => {
-    dirty = true;
+  const wake = (proposalId?: string) => {
+    if (proposalId === undefined) readAll = true;
+    else named.add(proposalId);
     woken?.();
   };
   const onTransition = (message: unknown) => {
     const { proposalId, to } = message as { proposalId: string; to: string };
-    if (waiters.has(proposalId) && outcomeLaneStatuses.includes(to as never)) wake();
+    if (waiters.has(proposalId) && outcomeLaneStatuses.includes(to as never)) wake(proposalId);
   };
 
   async function listen(): Promise<void> {
@@ -55,7 +58,7 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
     const client = new pg.Client({ connectionString: rt.db.url });
     listener = client;
     client.on('notification', (n) => {
-      if (n.payload && waiters.has(n.payload)) wake();
+      if (n.payload && waiters.has(n.payload)) wake(n.payload);
     });
     // A lost connection leaves the poll to do the work; the next waiter listens again.
     client.on('error', () => {
@@ -74,8 +77,9 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
     subscribe('countersign:lane_transition', onTransition);
     try {
       while (waiters.size > 0 && !closed) {
-        dirty = false;
-        const ids = [...waiters.keys()];
+        const ids = readAll ? [...waiters.keys()] : [...named].filter((id) => waiters.has(id));
+        readAll = false;
+        named.clear();
         publish('outcomePoll', { waiting: ids.length });
         const found = await rt
           .withEm('awaitOutcome', (em) => findOutcomes(em, ids))
@@ -90,9 +94,12 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
           }
         }
         if (waiters.size === 0) break;
-        if (dirty) continue;
+        if (readAll || named.size > 0) continue;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, pollMs);
+          const timer = setTimeout(() => {
+            readAll = true;
+            resolve();
+          }, pollMs);
           woken = () => {
             clearTimeout(timer);
             resolve();
@@ -115,8 +122,9 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
       set.add(waiter);
       waiters.set(proposalId, set);
       void listen();
+      // Its first read may find it settled already.
+      wake(proposalId);
       if (!running) void loop();
-      else wake();
       return {
         settled,
         stop() {
