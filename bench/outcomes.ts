@@ -7,7 +7,7 @@ const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 /**
- * Prints awaitOutcome's wake-up latency: 1,000 agents await their proposals' outcomes while
+ * Prints a 1,000-lane decideMany's time, and awaitOutcome's wake-up latency: 1,000 agents await their proposals' outcomes while
  * their lanes are rejected 8 at a time; from each rejection's commit (its call returning) to
  * its waiter resolving. The waiters are woken in this process by the commit's transition.
  */
@@ -39,6 +39,17 @@ export async function runOutcomeBench(): Promise<void> {
     await Promise.all(waiting);
     const seconds = (performance.now() - start) / 1000;
     latencies.sort((a, b) => a - b);
+    // A batch: 1,000 pending lanes decided together in one commit.
+    const batch = await openLanes(gov, 1_000, 8);
+    const t0 = performance.now();
+    const batchResult = await gov.decideMany(
+      batch.map((laneId) => ({ laneId, event: { type: 'APPROVE' as const } })),
+      'approver-1',
+    );
+    if (!batchResult.ok) throw new Error('the batch was refused');
+    console.log(
+      `decideMany: a batch of 1,000 lanes judged and committed in ${(performance.now() - t0).toFixed(0)} ms`,
+    );
     console.log(
       `awaitOutcome: ${count(WAITERS)} waiters, decided at c=8 in ${seconds.toFixed(1)} s; wake-up after the decision: p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p99 ${percentile(latencies, 0.99).toFixed(1)} ms`,
     );

@@ -60,6 +60,7 @@ function writeSql<Row>(
   rows: number,
   events: number,
   alongside: Alongside | null,
+  whole: boolean,
 ): string {
   const columns = t.columns.map(([property]) => columnName(property));
   const all = [...t.columns.map(([p, type]) => [columnName(p), type] as const), ...CONTROL];
@@ -92,6 +93,12 @@ function writeSql<Row>(
      }
        public.countersign_assert((select count(*) from head) = (select count(*) from written),
          'a row changed without moving its audit head') as consistent${
+           all
+             ? `,
+       public.countersign_assert((select count(*) from written) = (select count(*) from input where id is not null),
+         '${BATCH_MOVED}') as whole`
+             : ''
+         }${
            alongside
              ? `,
        public.countersign_assert((select count(*) from written) = (select count(*) from ${alongside.written}),
@@ -99,6 +106,9 @@ function writeSql<Row>(
              : ''
          }`;
 }
+
+/** The message of the abort when a row of an all-or-nothing batch did not match. */
+export const BATCH_MOVED = 'a row of the batch moved';
 
 /** The message of the abort when a row and the write alongside it did not both match. */
 export const MOVED_APART = 'a row and the write alongside it moved apart';
@@ -125,16 +135,18 @@ export async function writeActorRows<Row extends { id: string }>(
   mode: 'insert' | 'update',
   writes: readonly ActorWrite<Row>[],
   alongside: Alongside | null = null,
+  /** Every row or none: a row that lost its race aborts the whole statement (`BATCH_MOVED`). */
+  all = false,
 ): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
   if (alongside && writes.length !== 1) throw new Error('a write alongside needs a lone row');
   const events = writes.flatMap((w) => w.events);
   const rows = slotsFor(writes.length);
   const eventSlots = rows.prepare ? pow2(events.length) : Math.max(events.length, 1);
-  const key = `${table.table}:${mode}:${rows.slots}:${eventSlots}`;
+  const key = `${table.table}:${mode}:${rows.slots}:${eventSlots}:${all}`;
   const sql = alongside
-    ? writeSql(table, mode, rows.slots, eventSlots, alongside)
-    : (texts.get(key) ?? writeSql(table, mode, rows.slots, eventSlots, null));
+    ? writeSql(table, mode, rows.slots, eventSlots, alongside, all)
+    : (texts.get(key) ?? writeSql(table, mode, rows.slots, eventSlots, null, all));
   if (rows.prepare && !alongside) texts.set(key, sql);
   const noRow = Array.from({ length: table.columns.length + CONTROL.length }, () => null);
   const values = [

@@ -32,6 +32,7 @@ import { defaultExecutionSettings } from './workers/executionSettings.js';
 import { createLaneJobHandlers } from './workers/laneJobHandlers.js';
 import { listApprovals } from './lanes/laneList.js';
 import { awaitOutcome } from './lanes/awaitOutcome.js';
+import { decideMany } from './lanes/decideMany.js';
 import { createOutcomeHub } from './lanes/outcomeHub.js';
 import type { OutcomeHub } from './lanes/outcomeHub.js';
 import { getActiveApproval, getApproval, getLatestApproval } from './lanes/laneReads.js';
@@ -128,6 +129,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       reject: decide('REJECT'),
       defer: decide('DEFER'),
       expire: (id, opts) => expire(id, undefined, opts),
+      decideMany: (decisions, actorId, opts) => decideMany(rt, decisions, actorId, opts?.enqueue),
       executeApproved: (id, opts) => executeApproved(rt, id, opts?.enqueue),
       send: (id, event, opts) => sendLaneEvent(rt, id, event, opts?.enqueue),
       executeProposal: (proposalId, opts) => executeProposal(rt, proposalId, opts?.enqueue),

@@ -25,6 +25,7 @@ import type { AuditEvent, Proposal, ProposalWithEvents } from './proposals/propo
 import type { ApprovalPage, ApprovalQuery } from './lanes/laneList.js';
 import type { AwaitOutcomeOptions, Outcome } from './lanes/awaitOutcome.js';
 import type { RequestApprovalOptions } from './lanes/requestApproval.js';
+import type { BatchDecision, BatchResult } from './lanes/decideMany.js';
 import type { LaneResult } from './lanes/laneResult.js';
 import type { Approval } from './lanes/laneView.js';
 import type { LaneReplay } from './lanes/replayLane.js';
@@ -79,6 +80,16 @@ export interface Governance {
   ): Promise<LaneResult>;
   /** Expires a pending lane now (the expiry job does the same at the deadline). */
   expire(approvalId: string, options?: DecisionOptions & { actorId?: string }): Promise<LaneResult>;
+  /**
+   * Decides many lanes as one, as `actorId`: up to 1,000 `{ laneId, event }`, each judged as
+   * alone; any refusal (or a lane that moves meanwhile) and nothing is written, every
+   * refusal named.
+   */
+  decideMany(
+    decisions: readonly BatchDecision[],
+    actorId: string,
+    options?: DecisionOptions,
+  ): Promise<BatchResult>;
   /** Moves an approved lane to execution and enqueues the execution job. */
   executeApproved(approvalId: string, options?: DecisionOptions): Promise<LaneResult>;
   /** Sends a host event (`APPROVE`, `REJECT`, `DEFER`, `EXPIRE`, `RESUME`), validated with zod. */

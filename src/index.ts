@@ -39,6 +39,7 @@ export type { Approval } from './lanes/laneView.js';
 export type { LaneReplay } from './lanes/replayLane.js';
 export type { ApprovalPage, ApprovalQuery, ApprovalSummary } from './lanes/laneList.js';
 export type { AwaitOutcomeOptions, Outcome } from './lanes/awaitOutcome.js';
+export type { BatchDecision, BatchRefusal, BatchResult } from './lanes/decideMany.js';
 export { createServer } from './http/server.js';
 export type { CountersignServer, ServerOptions } from './http/server.js';
 export type { EventStreamOptions } from './http/eventStream.js';

@@ -4,6 +4,7 @@ import type { Governance } from '../governanceApi.js';
 import { actingRuntime } from '../http/actingRuntime.js';
 import type { LaneResult } from '../lanes/laneResult.js';
 import { sendLaneEvent } from '../lanes/sendLaneEvent.js';
+import { decideMany } from '../lanes/decideMany.js';
 import { runtimeOf } from '../runtimeOf.js';
 import { actorOfToken, CliExit, exitCodes, openGovernance } from './cliContext.js';
 import type { GlobalOptions } from './cliContext.js';
@@ -127,14 +128,14 @@ export function laneCommands(program: Command): void {
   ] as const) {
     const command = lanes
       .command(name)
-      .description(`${name} a pending lane as the actor of a token`)
-      .argument('<laneId>', 'the lane id')
+      .description(`${name} pending lanes as the actor of a token; several lanes: all or none`)
+      .argument('<laneIds...>', 'the lane ids')
       .option('--token <token>', 'whose decision it is (else COUNTERSIGN_TOKEN)');
     if (field === 'note') command.option('--note <text>', 'a note kept with the approval');
     else command.requiredOption('--reason <text>', `why (required to ${name})`);
     command.action(
       async (
-        laneId: string,
+        laneIds: string[],
         o: { token?: string; note?: string; reason?: string },
         cmd: Command,
       ) => {
@@ -142,12 +143,30 @@ export function laneCommands(program: Command): void {
         const actor = await actorOfToken(opts, o.token);
         await withGovernance(opts, async (gov) => {
           const text = o[field];
-          const event = {
-            type,
-            actorId: actor.actorId,
-            ...(text === undefined ? {} : { [field]: text }),
-          };
-          const result = await sendLaneEvent(actingRuntime(runtimeOf(gov), actor), laneId, event);
+          const decision = { type, ...(text === undefined ? {} : { [field]: text }) };
+          const rt = actingRuntime(runtimeOf(gov), actor);
+          if (laneIds.length > 1) {
+            const events = laneIds.map((laneId) => ({ laneId, event: decision }));
+            const batch = await decideMany(rt, events, actor.actorId);
+            if (opts.json) print(JSON.stringify(batch, null, 2));
+            if (!batch.ok) {
+              for (const r of batch.refusals)
+                process.stderr.write(
+                  `${r.laneId}: ${r.error}${r.reason ? ` (${r.reason})` : ''}\n`,
+                );
+              throw new CliExit(
+                exitCodes.refused,
+                `refused: ${batch.refusals.length} of ${laneIds.length}; nothing was written`,
+              );
+            }
+            if (!opts.json)
+              print(
+                `${laneIds.length} lanes ${batch.approvals[0]!.status} together (by ${actor.actorId})`,
+              );
+            return;
+          }
+          const laneId = laneIds[0]!;
+          const result = await sendLaneEvent(rt, laneId, { ...decision, actorId: actor.actorId });
           if (!result.ok) throw refusalExit(result);
           if (opts.json) return json(result);
           print(`lane ${short(laneId)} is ${result.approval.status} (by ${actor.actorId})`);

@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import { findLaneEvents } from '../../persistence/event.repository.js';
 import { approvalLaneDefinition } from '../../machines/approvalLaneDefinition.js';
 import { approvalQuerySchema, listApprovals, toApprovalSummary } from '../lanes/laneList.js';
 import { decisionEventSchema } from '../lanes/laneEventSchema.js';
 import { replayLane } from '../lanes/replayLane.js';
+import { decideMany, MAX_BATCH } from '../lanes/decideMany.js';
 import { sendLaneEvent } from '../lanes/sendLaneEvent.js';
 import { toAuditEvent } from '../proposals/proposalView.js';
 import { actorOf } from './authenticate.js';
@@ -68,6 +70,33 @@ export function laneRoutes(api: Api, { rt, acting }: RouteContext): void {
         reply,
         await sendLaneEvent(acting(actor), request.params.laneId, event),
       );
+    },
+  );
+
+  api.post(
+    '/lanes/decisions',
+    {
+      schema: {
+        body: z.strictObject({
+          decisions: z
+            .array(z.strictObject({ laneId: z.uuid(), event: decisionEventSchema }))
+            .min(1)
+            .max(MAX_BATCH),
+        }),
+        tags: ['lanes'],
+        summary: "Decide many lanes as one, as the token's actor: all or nothing",
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const result = await decideMany(acting(actor), request.body.decisions, actor.actorId);
+      if (result.ok) return result;
+      const forbidden = result.refusals.every((r) => r.error === 'forbidden');
+      return reply.code(forbidden ? 403 : 409).send({
+        ...result,
+        error: 'batch_refused',
+        message: `${result.refusals.length} of the decisions were refused; nothing was written`,
+      });
     },
   );
 

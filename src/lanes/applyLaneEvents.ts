@@ -34,7 +34,7 @@ async function enqueueJobs(laneId: string, effects: readonly LaneEffect[], enque
 }
 
 /** After the commit: report the transition, hand on the jobs, answer. */
-async function committed(
+export async function committed(
   lane: LaneRow,
   effects: readonly LaneEffect[],
   from: string | null,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { MOVED_APART, writeActorRows } from '../../persistence/actorWrite.js';
+import { BATCH_MOVED, MOVED_APART, writeActorRows } from '../../persistence/actorWrite.js';
 import { caseWriteParts } from '../../persistence/case.repository.js';
 import type { CaseWrite } from '../../persistence/case.repository.js';
 import type { ActorWrite } from '../../persistence/actorWrite.js';
@@ -29,6 +29,8 @@ export interface LaneStore {
    * proposal or the case moved first (then neither is written).
    */
   writeWithCase(write: ActorWrite<LaneRow>, caseWrite: CaseWrite): Promise<boolean>;
+  /** Stores the transitions of many lanes in one statement, all or none; false: none. */
+  writeAll(writes: readonly ActorWrite<LaneRow>[]): Promise<boolean>;
 }
 
 type WithEm = <T>(operation: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
@@ -104,8 +106,21 @@ export function createLaneStore(withEm: WithEm): LaneStore {
         throw error;
       }
     });
+  const writeAll = (writes: readonly ActorWrite<LaneRow>[]) =>
+    withEm('writeLanes', async (em) => {
+      try {
+        await writeActorRows(em, laneTable, 'update', writes, null, true);
+        return true;
+      } catch (error) {
+        // A lane of the batch moved (or its proposal's head did): nothing was written.
+        if (sqlState(error) === 'P0001' && String((error as Error).message).includes(BATCH_MOVED))
+          return false;
+        throw error;
+      }
+    });
   return {
     writeWithCase,
+    writeAll,
     read: reader('readLanes', findLanesWithProposal),
     readProposal: reader('readProposals', findProposalsForLane),
     readForRun: reader('readLanesForRun', findLanesForRun),

@@ -15,7 +15,7 @@ import { inSpan } from '../tracing.js';
  * for decisions and expiry, the roles the machine's guards judge. Countersign's own ids
  * (`system…`) are refused from hosts; a directory that cannot answer grants nothing.
  */
-async function stamp(
+export async function stamp(
   rt: GovernanceRuntime,
   event: ParsedHostLaneEvent,
 ): Promise<LaneEvent | { refused: string }> {

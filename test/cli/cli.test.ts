@@ -158,6 +158,37 @@ describe('the built CLI', () => {
     expect(unknown.code).toBe(3);
   });
 
+  it('lanes reject with several ids decides them together, or none', async () => {
+    const a = await pendingLane('o-cli-many-1');
+    const b = await pendingLane('o-cli-many-2');
+    const auth = ['--tokens', tokensFile, '--token', tokens.reviewer, ...db()];
+    await h.gov.reject(b.laneId, 'reviewer-1', { reason: 'already' });
+    const refused = await countersign([
+      'lanes',
+      'reject',
+      a.laneId,
+      b.laneId,
+      '--reason',
+      'dupes',
+      ...auth,
+    ]);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(`${b.laneId}: not_pending`);
+    expect((await h.gov.getApproval(a.laneId))?.status).toBe('pending');
+    const c = await pendingLane('o-cli-many-3');
+    const ok = await countersign([
+      'lanes',
+      'reject',
+      a.laneId,
+      c.laneId,
+      '--reason',
+      'dupes',
+      ...auth,
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('2 lanes rejected together');
+  });
+
   it('lanes show: state, timeline and chain verification', async () => {
     const { laneId, proposalId } = await pendingLane('o-cli-show');
     const shown = await countersign(['lanes', 'show', laneId, '--json', ...db()]);

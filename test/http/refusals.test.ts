@@ -202,6 +202,46 @@ describe('HTTP API: refusals write nothing', () => {
   });
 });
 
+describe('HTTP API: decisions in one batch', () => {
+  const s = useHttpSuite({ startWorkers: false });
+
+  it('approves a batch together, and refuses a batch with a lane of the proposer whole', async () => {
+    const open = async (tag: string) => {
+      const proposed = await s.call('agent', 'POST', '/proposals', {
+        tool: 'ship',
+        input: { tag },
+      });
+      const opened = await s.call(
+        'agent',
+        'POST',
+        `/proposals/${proposed.body.proposal.id}/lanes`,
+        {},
+      );
+      return opened.body.approval.id as string;
+    };
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => open(`batch-${i}`)));
+    const decisions = ids.map((laneId) => ({ laneId, event: { type: 'APPROVE' } }));
+    const before = await s.h.fingerprint();
+    const own = await s.call('agent', 'POST', '/lanes/decisions', { decisions });
+    expect(own.status).toBe(403);
+    expect(own.body.refusals).toHaveLength(20);
+    expect(await s.h.fingerprint()).toBe(before);
+    const ok = await s.call('approver', 'POST', '/lanes/decisions', { decisions });
+    expect(ok.status).toBe(200);
+    expect(ok.body.approvals.map((a: { status: string }) => a.status)).toEqual(
+      Array(20).fill('approved'),
+    );
+    const again = await s.call('approver2', 'POST', '/lanes/decisions', {
+      decisions: decisions.slice(0, 2),
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.refusals.map((r: { error: string }) => r.error)).toEqual([
+      'not_pending',
+      'not_pending',
+    ]);
+  });
+});
+
 describe('HTTP API: the per-token rate limit', () => {
   const s = useHttpSuite({
     startWorkers: false,
