@@ -93,7 +93,7 @@ function writeSql<Row>(
      }
        public.countersign_assert((select count(*) from head) = (select count(*) from written),
          'a row changed without moving its audit head') as consistent${
-           all
+           whole
              ? `,
        public.countersign_assert((select count(*) from written) = (select count(*) from input where id is not null),
          '${BATCH_MOVED}') as whole`

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { runtimeOf } from '../../src/runtimeOf.js';
+import { transitionLane } from '../../src/lanes/laneTransition.js';
 import { useWorkerSuite } from '../workers/support/workerHarness.js';
 import { approver, proposer } from '../workers/support/sideEffectTools.js';
 
@@ -83,6 +85,27 @@ describe('decideMany: atomic batches', () => {
     expect(
       loser.filter((id) => !winner.includes(id)).every((id) => status.get(id) === 'pending'),
     ).toBe(true);
+  });
+
+  it('the batch statement writes every lane or none: a lane that moved after judging aborts it', async () => {
+    const [a, b] = await lanes(2, 'moved');
+    const rt = runtimeOf(h.gov);
+    const at = new Date().toISOString();
+    const event = { type: 'APPROVE' as const, actorId: approver, actorRoles: [], at };
+    const writes = await Promise.all(
+      [a!, b!].map(
+        async (l) =>
+          transitionLane((await rt.laneStore.read(l.laneId))!, [event], {
+            inspect: undefined,
+            keys: rt.audit,
+          }).write!,
+      ),
+    );
+    await h.gov.reject(b!.laneId, approver, { reason: 'first' });
+    const before = await h.fingerprint();
+    expect(await rt.laneStore.writeAll(writes)).toBe(false);
+    expect(await h.fingerprint()).toBe(before);
+    expect((await h.gov.getApproval(a!.laneId))?.status).toBe('pending');
   });
 
   it('refuses a malformed batch as invalid, writing nothing', async () => {
