@@ -2,6 +2,7 @@ import { AuditCheckpoint, AuditCheckpointLeaf } from './auditCheckpoint.entity.j
 import { CaseEvent } from './caseEvent.entity.js';
 import { GovernanceCase } from './governanceCase.entity.js';
 import { GovernancePolicy } from './governancePolicy.entity.js';
+import { DecisionLinkUse } from './decisionLinkUse.entity.js';
 import { LaneRedrive } from './laneRedrive.entity.js';
 import { ToolActionEvent } from './toolActionEvent.entity.js';
 import { ToolApproval } from './toolApproval.entity.js';
@@ -18,4 +19,5 @@ export const countersignEntities = [
   GovernancePolicy,
   GovernanceCase,
   CaseEvent,
+  DecisionLinkUse,
 ];

@@ -33,6 +33,7 @@ import { createLaneJobHandlers } from './workers/laneJobHandlers.js';
 import { listApprovals } from './lanes/laneList.js';
 import { awaitOutcome } from './lanes/awaitOutcome.js';
 import { decideMany } from './lanes/decideMany.js';
+import { createDecisionLink, useDecisionLink } from './lanes/decisionLinks.js';
 import { createOutcomeHub } from './lanes/outcomeHub.js';
 import type { OutcomeHub } from './lanes/outcomeHub.js';
 import { getActiveApproval, getApproval, getLatestApproval } from './lanes/laneReads.js';
@@ -58,6 +59,7 @@ export type { Governance } from './governanceApi.js';
 export async function createGovernance(options: GovernanceOptions): Promise<Governance> {
   const registry = new ToolRegistry(options.tools);
   const audit = createAuditKeys(options.audit);
+  const linkKeys = createAuditKeys(options.decisionLinks);
   const { maxInputBytes, approvalTtlSeconds } = checkOptions(options);
   const db = await openMigratedDatabase(options);
   const schedulerOptions = options.scheduler ?? {};
@@ -129,6 +131,9 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       reject: decide('REJECT'),
       defer: decide('DEFER'),
       expire: (id, opts) => expire(id, undefined, opts),
+      createDecisionLink: (laneId, opts) => createDecisionLink(rt, linkKeys, laneId, opts),
+      useDecisionLink: (token, fields, opts) =>
+        useDecisionLink(rt, linkKeys, token, fields, opts?.enqueue),
       decideMany: (decisions, actorId, opts) => decideMany(rt, decisions, actorId, opts?.enqueue),
       executeApproved: (id, opts) => executeApproved(rt, id, opts?.enqueue),
       send: (id, event, opts) => sendLaneEvent(rt, id, event, opts?.enqueue),

@@ -26,6 +26,11 @@ import type { ApprovalPage, ApprovalQuery } from './lanes/laneList.js';
 import type { AwaitOutcomeOptions, Outcome } from './lanes/awaitOutcome.js';
 import type { RequestApprovalOptions } from './lanes/requestApproval.js';
 import type { BatchDecision, BatchResult } from './lanes/decideMany.js';
+import type {
+  DecisionLinkOptions,
+  DecisionLinkResult,
+  UseDecisionLinkResult,
+} from './lanes/decisionLinks.js';
 import type { LaneResult } from './lanes/laneResult.js';
 import type { Approval } from './lanes/laneView.js';
 import type { LaneReplay } from './lanes/replayLane.js';
@@ -90,6 +95,17 @@ export interface Governance {
     actorId: string,
     options?: DecisionOptions,
   ): Promise<BatchResult>;
+  /**
+   * A one-time link that decides a pending lane as `approverId` (see `decisionLinks`), bound
+   * to the lane, the decision, the approver, the lane's input and an expiry.
+   */
+  createDecisionLink(laneId: string, options: DecisionLinkOptions): Promise<DecisionLinkResult>;
+  /** Decides a link's lane as its approver, once; a bad, used or stale link writes nothing. */
+  useDecisionLink(
+    token: string,
+    fields?: { note?: string; reason?: string },
+    options?: DecisionOptions,
+  ): Promise<UseDecisionLinkResult>;
   /** Moves an approved lane to execution and enqueues the execution job. */
   executeApproved(approvalId: string, options?: DecisionOptions): Promise<LaneResult>;
   /** Sends a host event (`APPROVE`, `REJECT`, `DEFER`, `EXPIRE`, `RESUME`), validated with zod. */

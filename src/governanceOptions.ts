@@ -59,6 +59,11 @@ export interface GovernanceOptions extends DatabaseOptions {
    * @default none: nothing is signed and verification results say `anchored: false`
    */
   audit?: AuditOptions;
+  /**
+   * Keys that sign one-time decision links (`createDecisionLink`): the same shape as
+   * `audit`, kept apart from it. @default none: no links can be made or used
+   */
+  decisionLinks?: AuditOptions;
 }
 
 /** Per-call options of the decision methods. */

@@ -40,6 +40,12 @@ export type { LaneReplay } from './lanes/replayLane.js';
 export type { ApprovalPage, ApprovalQuery, ApprovalSummary } from './lanes/laneList.js';
 export type { AwaitOutcomeOptions, Outcome } from './lanes/awaitOutcome.js';
 export type { BatchDecision, BatchRefusal, BatchResult } from './lanes/decideMany.js';
+export type {
+  DecisionLinkOptions,
+  DecisionLinkRefusal,
+  DecisionLinkResult,
+  UseDecisionLinkResult,
+} from './lanes/decisionLinks.js';
 export { createServer } from './http/server.js';
 export type { CountersignServer, ServerOptions } from './http/server.js';
 export type { EventStreamOptions } from './http/eventStream.js';

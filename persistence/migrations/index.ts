@@ -6,6 +6,7 @@ import { Migration20261127075040_audit_integrity } from './Migration202611270750
 import { Migration20261127085544_lane_redrives } from './Migration20261127085544_lane_redrives.js';
 import { Migration20261127110000_cases } from './Migration20261127110000_cases.js';
 import { Migration20261127130000_audit_positions } from './Migration20261127130000_audit_positions.js';
+import { Migration20261127140000_decision_links } from './Migration20261127140000_decision_links.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [
@@ -31,5 +32,9 @@ export const migrationsList = [
   {
     name: 'Migration20261127130000_audit_positions',
     class: Migration20261127130000_audit_positions,
+  },
+  {
+    name: 'Migration20261127140000_decision_links',
+    class: Migration20261127140000_decision_links,
   },
 ];

@@ -21,6 +21,7 @@ import type { EventStreamOptions } from './eventStream.js';
 import { handleError } from './httpErrors.js';
 import { traceRoute } from './traceRoutes.js';
 import { laneRoutes } from './laneRoutes.js';
+import { linkRoutes } from './linkRoutes.js';
 import { proposalRoutes } from './proposalRoutes.js';
 import type { ResolveToken, TokenActor } from './tokens.js';
 
@@ -47,8 +48,8 @@ export interface ServerOptions {
 export type CountersignServer = FastifyInstance;
 
 /**
- * An HTTP API over a governance: every route but `/healthz`, `/openapi.json` and `/docs`
- * needs a bearer token, and acts as the token's actor. Not listening yet: call `listen`, or
+ * An HTTP API over a governance: every route but `/healthz`, `/openapi.json`, `/docs` and
+ * `/decision-links/use` (where the signed link is the credential) needs a bearer token, and acts as the token's actor. Not listening yet: call `listen`, or
  * mount it in a host's own server. Closing it does not close the governance.
  *
  * @example
@@ -89,6 +90,7 @@ export async function createServer(
   const open = app.withTypeProvider<ZodTypeProvider>();
   open.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   open.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  linkRoutes(open, governance);
   // Everything else lives in a scope that authenticates first, then limits per token.
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate(options.resolveToken));

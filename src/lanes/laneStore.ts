@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { BATCH_MOVED, MOVED_APART, writeActorRows } from '../../persistence/actorWrite.js';
 import { caseWriteParts } from '../../persistence/case.repository.js';
 import type { CaseWrite } from '../../persistence/case.repository.js';
-import type { ActorWrite } from '../../persistence/actorWrite.js';
+import type { ActorWrite, Alongside } from '../../persistence/actorWrite.js';
 import { PREPARED_BATCH } from '../../persistence/batchSlots.js';
 import {
   findLanesForRun,
@@ -29,6 +29,8 @@ export interface LaneStore {
    * proposal or the case moved first (then neither is written).
    */
   writeWithCase(write: ActorWrite<LaneRow>, caseWrite: CaseWrite): Promise<boolean>;
+  /** Stores a lane's transition and another write in one statement, both or neither. */
+  writeAlongside(write: ActorWrite<LaneRow>, alongside: Alongside): Promise<boolean>;
   /** Stores the transitions of many lanes in one statement, all or none; false: none. */
   writeAll(writes: readonly ActorWrite<LaneRow>[]): Promise<boolean>;
 }
@@ -92,15 +94,15 @@ export function createLaneStore(withEm: WithEm): LaneStore {
       },
     });
   const writers = { insert: writer('insert'), update: writer('update') };
-  const writeWithCase = (write: ActorWrite<LaneRow>, caseWrite: CaseWrite) =>
+  const writeAlongside = (write: ActorWrite<LaneRow>, alongside: Alongside) =>
     withEm('writeLanes', async (em) => {
-      const alongside = { ...caseWriteParts('update', caseWrite, true), written: 'case_written' };
       try {
         return (await writeActorRows(em, laneTable, 'update', [write], alongside)).has(
           write.row.id,
         );
       } catch (error) {
-        // The lane matched and its case did not (another run charged the case first).
+        // The lane matched and the write alongside did not (a case another run charged
+        // first, a link already used).
         if (sqlState(error) === 'P0001' && String((error as Error).message).includes(MOVED_APART))
           return false;
         throw error;
@@ -119,7 +121,12 @@ export function createLaneStore(withEm: WithEm): LaneStore {
       }
     });
   return {
-    writeWithCase,
+    writeWithCase: (write, caseWrite) =>
+      writeAlongside(write, {
+        ...caseWriteParts('update', caseWrite, true),
+        written: 'case_written',
+      }),
+    writeAlongside,
     writeAll,
     read: reader('readLanes', findLanesWithProposal),
     readProposal: reader('readProposals', findProposalsForLane),

@@ -242,6 +242,49 @@ describe('HTTP API: decisions in one batch', () => {
   });
 });
 
+describe('HTTP API: one-time decision links', () => {
+  const s = useHttpSuite({
+    startWorkers: false,
+    governance: {
+      decisionLinks: {
+        signingKey: { keyId: 'k1', hmacSecret: 'the host secret for links, 32 bytes' },
+      },
+    },
+  });
+
+  it('a link decides without a bearer token, once; forged and used links are refused', async () => {
+    const proposed = await s.call('agent', 'POST', '/proposals', {
+      tool: 'ship',
+      input: { tag: 'link-http' },
+    });
+    const opened = await s.call(
+      'agent',
+      'POST',
+      `/proposals/${proposed.body.proposal.id}/lanes`,
+      {},
+    );
+    const made = await s.h.gov.createDecisionLink(opened.body.approval.id, {
+      decision: 'APPROVE',
+      approverId: 'reviewer-1',
+    });
+    if (!made.ok) throw new Error(made.error);
+    const before = await s.h.fingerprint();
+    const forged = await s.call(null, 'POST', '/decision-links/use', { token: `${made.token}x` });
+    expect(forged.status).toBe(401);
+    expect(forged.body.error).toBe('invalid_link');
+    expect(await s.h.fingerprint()).toBe(before);
+    const used = await s.call(null, 'POST', '/decision-links/use', {
+      token: made.token,
+      note: 'ok',
+    });
+    expect(used.status).toBe(200);
+    expect(used.body.approval).toMatchObject({ status: 'approved', decidedBy: 'reviewer-1' });
+    const again = await s.call(null, 'POST', '/decision-links/use', { token: made.token });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toBe('link_used');
+  });
+});
+
 describe('HTTP API: the per-token rate limit', () => {
   const s = useHttpSuite({
     startWorkers: false,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { createServer, createToken, defineTool, tokenDirectory } from '../../../src/index.js';
 import type {
   CountersignServer,
+  GovernanceOptions,
   ServerOptions,
   TokenEntry,
   ToolDefinition,
@@ -70,7 +71,11 @@ export interface HttpSuite {
 
 /** A worker suite with a real server listening on a loopback port, tokens for `people`. */
 export function useHttpSuite(
-  options: { startWorkers?: boolean; server?: Partial<ServerOptions> } = {},
+  options: {
+    startWorkers?: boolean;
+    server?: Partial<ServerOptions>;
+    governance?: Partial<GovernanceOptions>;
+  } = {},
 ): HttpSuite {
   const tokens = {} as Record<Person, string>;
   const entries: TokenEntry[] = Object.entries(people).map(([name, actor]) => {
@@ -85,6 +90,7 @@ export function useHttpSuite(
     overrides: {
       approverRoles: { high: 'approver' },
       resolveActor: (id) => byActor.get(id as never) ?? null,
+      ...options.governance,
     },
   });
   const suite = { h, tokens } as HttpSuite;
