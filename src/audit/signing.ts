@@ -38,6 +38,8 @@ export type SignatureCheck = 'valid' | 'invalid' | 'unknown_key';
 export interface AuditKeys {
   /** Whether a signing key is configured. */
   readonly anchored: boolean;
+  /** The id of the signing key; null without one. */
+  readonly signingKeyId: string | null;
   /** The signing key's id and a signature of `statement`; null without a signing key. */
   sign(statement: string): { keyId: string; signature: string } | null;
   check(statement: string, keyId: string, signature: string): SignatureCheck;
@@ -134,6 +136,7 @@ export function createAuditKeys(options: AuditOptions = {}): AuditKeys {
   }
   return {
     anchored: signer !== null,
+    signingKeyId: signer ? signing!.keyId : null,
     sign: (statement) => (signer ? { keyId: signing!.keyId, signature: signer(statement) } : null),
     check(statement, keyId, signature) {
       const verifier = verifiers.get(keyId);

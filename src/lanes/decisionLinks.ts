@@ -91,8 +91,7 @@ export async function createDecisionLink(
     expiresAt,
     nonce: randomUUID(),
   };
-  const probe = signing.sign(STATEMENT)!;
-  const payload = Buffer.from(JSON.stringify({ keyId: probe.keyId, ...body })).toString(
+  const payload = Buffer.from(JSON.stringify({ keyId: signing.signingKeyId, ...body })).toString(
     'base64url',
   );
   const { signature } = signing.sign(`${STATEMENT}${payload}`)!;
