@@ -1,18 +1,36 @@
-import { assign, emit, not, setup } from 'xstate';
+import { and, assign, emit, not, setup } from 'xstate';
+import {
+  actorOf,
+  approversOf,
+  currentCallDigest,
+  currentInputHash,
+  decidedInputHash,
+  laneGuards,
+} from './approvalLaneGuards.js';
 import type { LaneContext, LaneEffect, LaneEvent, LaneInput, LaneRefusal } from './laneTypes.js';
 
 /** Stored with every snapshot; a snapshot of another id is refused. */
 export const APPROVAL_LANE_MACHINE_ID = 'countersign.approvalLane';
 /** Bump with a registered snapshot migration whenever states or context change shape. */
-export const APPROVAL_LANE_MACHINE_VERSION = 3;
+export const APPROVAL_LANE_MACHINE_VERSION = 4;
 
 type Ev<T extends LaneEvent['type']> = Extract<LaneEvent, { type: T }>;
-const actorOf = (e: LaneEvent) =>
-  'actorId' in e ? e.actorId : e.type === 'DEFAULT_DECISION' ? 'system:default' : 'system:worker';
+
+const alreadyDecided = {
+  guard: 'hasVoted',
+  actions: { type: 'refuse', params: { error: 'conflict', reason: 'already_decided' } },
+} as const;
+
+// A quorum that counts rejections collects them until as many as it needs approvals.
+const countedRejection = {
+  guard: and(['countsRejections', not('completesRejections')]),
+  actions: ['recordRejection', 'auditRejection'],
+} as const;
 
 /**
- * REJECT and DEFER are judged alike: a reason first, then the deadline, then the role; the
- * proposer may refuse their own call. Written once, as plain config the visualizer reads.
+ * REJECT and DEFER are judged alike: a reason first, then the deadline, then the role, then
+ * one voice per actor; the proposer may refuse their own call. Written once, as plain config
+ * the visualizer reads.
  */
 const decidedWithReason = (kind: 'rejected' | 'deferred') =>
   [
@@ -28,6 +46,8 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
       guard: not('hasRequiredRole'),
       actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
     },
+    alreadyDecided,
+    ...(kind === 'rejected' ? [countedRejection] : []),
     { target: kind, actions: [{ type: 'recordDecision', params: { kind } }, 'auditDecision'] },
   ] as const;
 
@@ -42,9 +62,11 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
  * | --------------------------- | ------------------- | -------------------------------------------------------------------------- | --------------------------- | --------------------------- |
  * | requested (on start)        | —                   | isAutoApproved                                                             | approved                    | approved                    |
  * | requested (on start)        | —                   | otherwise (enqueues the expiry)                                            | pending                     | approval_requested          |
- * | pending                     | APPROVE             | isPastDeadline (expired), isProposer (four_eyes), hasRequiredRole          | approved (enqueues resume)  | approved                    |
- * | pending                     | REJECT              | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole     | rejected                    | rejected                    |
- * | pending                     | DEFER               | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole     | deferred                    | deferred                    |
+ * | pending                     | APPROVE             | isPastDeadline (expired), isProposer (four_eyes), hasRequiredRole, hasVoted (already_decided); completesQuorum | approved (enqueues resume) | approved |
+ * | pending                     | APPROVE             | the same, short of the quorum                                              | pending                     | approval_recorded           |
+ * | pending                     | REJECT              | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole, hasVoted | rejected              | rejected                    |
+ * | pending                     | REJECT              | the same, a quorum that countsRejections, short of completesRejections     | pending                     | rejection_recorded          |
+ * | pending                     | DEFER               | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole, hasVoted | deferred              | deferred                    |
  * | pending                     | EXPIRE              | mayExpire (missing_role; the sweep carries no roles)                       | expired                     | expired                     |
  * | pending                     | ESCALATE            | isPastDeadline, else refused (invalid_event: not_due)                      | escalated                   | escalated                   |
  * | pending                     | DEFAULT_DECISION    | isPastDeadline, else refused (invalid_event: not_due); decision            | approved / rejected         | approved / rejected         |
@@ -58,6 +80,10 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
  * executed, execution_failed, rejected, deferred, expired and escalated are final: they take
  * no event. ESCALATE and DEFAULT_DECISION come only from the runtime's deadline handling for
  * a lane in a case (its policy's approval-timeout action), never from a host.
+ *
+ * An APPROVE may carry an edit of the input (judged by every gate before it is sent): it puts
+ * the edited input up for approval and is itself its first approval; approvals of another
+ * input no longer count. A decision approves the input (and call digest) up at that moment.
  */
 export const approvalLaneMachine = setup({
   types: {
@@ -66,37 +92,7 @@ export const approvalLaneMachine = setup({
     input: {} as LaneInput,
     emitted: {} as LaneEffect,
   },
-  guards: {
-    isAutoApproved: ({ context }) => context.opened.autoApprovedBy !== null,
-    // Written as "not before" so an unreadable time fails closed (NaN compares false).
-    isPastDeadline: ({ context, event }) =>
-      context.expiresAt !== null && !(Date.parse(event.at) < Date.parse(context.expiresAt)),
-    isProposer: ({ context, event }) => actorOf(event) === context.proposerId,
-    hasRequiredRole: ({ context, event }) =>
-      context.requiredRole === null ||
-      ('actorRoles' in event && (event.actorRoles ?? []).includes(context.requiredRole)),
-    hasReason: ({ event }) => 'reason' in event && event.reason.trim() !== '',
-    defaultsToApprove: ({ event }) => (event as Ev<'DEFAULT_DECISION'>).decision === 'approve',
-    // The deadline sweep expires with no roles; a host's actor needs the expiry role, or
-    // else the approver's.
-    mayExpire: ({ context, event }) => {
-      const role = context.expireRole ?? context.requiredRole;
-      if (!('actorRoles' in event) || event.actorRoles === undefined) return true;
-      return role === null || event.actorRoles.includes(role);
-    },
-    isApprovedInput: ({ context, event }) =>
-      (event as Ev<'EXECUTION_CLAIMED'>).inputHash === context.decision?.inputHash,
-    // The worker claims with null when the chain does not authorise the run. A lane opened
-    // before digests existed approved an input hash only; every other lane runs only the
-    // exact call its decision approved.
-    isApprovedCall: ({ context, event }) => {
-      const claimed = (event as Ev<'EXECUTION_CLAIMED'>).callDigest;
-      const approved = context.decision?.callDigest;
-      return (
-        claimed !== null && approved !== undefined && (approved === null || claimed === approved)
-      );
-    },
-  },
+  guards: laneGuards,
   actions: {
     refuse: emit((_, params: { error: LaneRefusal; reason: string }) => ({
       type: 'refused' as const,
@@ -130,6 +126,54 @@ export const approvalLaneMachine = setup({
         callDigest: context.callDigest,
       }),
     }),
+    // The approval (and any edit) comes first, so a decision it completes sees it. Only a
+    // quorum keeps its votes: a lone approval is the decision itself.
+    recordApproval: assign(({ context, event }) => {
+      const { edit, note } = event as Ev<'APPROVE'>;
+      const inputHash = decidedInputHash({ context, event });
+      const vote = { actorId: actorOf(event), at: event.at, inputHash, note: note ?? null };
+      return {
+        edit: edit ? { ...edit, by: vote.actorId, at: event.at } : context.edit,
+        approvals: context.quorum ? [...context.approvals, vote] : context.approvals,
+      };
+    }),
+    auditApproval: emit(({ context, event }) => {
+      const hash = currentInputHash(context);
+      return {
+        type: 'audit' as const,
+        event: 'approval_recorded',
+        actorId: actorOf(event),
+        at: event.at,
+        data: {
+          inputHash: hash,
+          callDigest: currentCallDigest(context),
+          approvals: approversOf(context, hash).length,
+          required: context.quorum?.count ?? 1,
+        },
+      };
+    }),
+    recordRejection: assign({
+      rejections: ({ context, event }) => [
+        ...context.rejections,
+        {
+          actorId: actorOf(event),
+          at: event.at,
+          inputHash: currentInputHash(context),
+          note: (event as Ev<'REJECT'>).reason,
+        },
+      ],
+    }),
+    auditRejection: emit(({ context, event }) => ({
+      type: 'audit' as const,
+      event: 'rejection_recorded',
+      actorId: actorOf(event),
+      at: event.at,
+      data: {
+        reason: (event as Ev<'REJECT'>).reason,
+        rejections: context.rejections.length,
+        required: context.quorum?.count ?? 1,
+      },
+    })),
     recordDecision: assign({
       decision: (
         { context, event },
@@ -145,8 +189,20 @@ export const approvalLaneMachine = setup({
             : event.type === 'DEFAULT_DECISION'
               ? 'nobody decided in time; the policy decided by default'
               : null,
-        inputHash: context.inputHash,
-        callDigest: context.callDigest,
+        inputHash: currentInputHash(context),
+        callDigest: currentCallDigest(context),
+        ...(context.edit
+          ? {
+              edit: {
+                originalInputHash: context.edit.originalInputHash,
+                diff: context.edit.diff,
+                by: context.edit.by,
+              },
+            }
+          : {}),
+        ...(context.quorum && params.kind === 'approved'
+          ? { approvers: approversOf(context, currentInputHash(context)) }
+          : {}),
       }),
     }),
     auditDecision: emit(({ context }) => ({
@@ -216,6 +272,10 @@ export const approvalLaneMachine = setup({
     expireRole: input.expireRole ?? null,
     inputHash: input.inputHash,
     callDigest: input.callDigest ?? null,
+    edit: null,
+    quorum: input.quorum ?? null,
+    approvals: [],
+    rejections: [],
     expiresAt: input.expiresAt,
     escalationDepth: input.escalationDepth ?? 0,
     opened: { by: input.requestedBy, at: input.at, autoApprovedBy: input.autoApprovedBy ?? null },
@@ -256,10 +316,17 @@ export const approvalLaneMachine = setup({
             guard: not('hasRequiredRole'),
             actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
           },
+          alreadyDecided,
           {
+            guard: 'completesQuorum',
             target: 'approved',
-            actions: [{ type: 'recordDecision', params: { kind: 'approved' } }, 'auditDecision'],
+            actions: [
+              'recordApproval',
+              { type: 'recordDecision', params: { kind: 'approved' } },
+              'auditDecision',
+            ],
           },
+          { actions: ['recordApproval', 'auditApproval'] },
         ],
         REJECT: decidedWithReason('rejected'),
         DEFER: decidedWithReason('deferred'),

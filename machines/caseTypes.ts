@@ -1,3 +1,4 @@
+import type { ApprovalQuorum } from './laneTypes.js';
 /** Case states; mirrored into `governance_cases.status`. */
 export type CaseStatus = 'open' | 'completed' | 'cancelled' | 'timed_out';
 
@@ -76,6 +77,8 @@ export interface ApprovalPoint {
   tool?: string;
   casePath?: CasePath;
   onApprovalTimeout?: ApprovalTimeoutAction;
+  /** The approvals a call stopped here needs (at least as many as its tool's). */
+  approvals?: ApprovalQuorum;
 }
 
 /** A policy's body: stored data, versioned by name. Every part is optional. */

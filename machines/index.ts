@@ -24,8 +24,12 @@ export type {
 } from './laneSnapshot.js';
 export { blockingLaneStatuses, dueLaneStatuses, terminalLaneStatuses } from './laneTypes.js';
 export type {
+  ApprovalQuorum,
+  InputChange,
   LaneContext,
   LaneDecision,
+  LaneEdit,
+  LaneVote,
   LaneEffect,
   LaneEvent,
   LaneFailure,

@@ -52,6 +52,21 @@ export const laneSnapshotMigrations: ReadonlyMap<number, LaneSnapshotMigration> 
       context: { ...(snapshot.context as Json), escalationDepth: 0 },
     }),
   ],
+  // Version 4 lets approvers edit the input and a lane collect a quorum; a lane opened
+  // before needs one approval and holds no edit (its decision, if any, approved the input).
+  [
+    3,
+    (snapshot: Json) => ({
+      ...snapshot,
+      context: {
+        ...(snapshot.context as Json),
+        edit: null,
+        quorum: null,
+        approvals: [],
+        rejections: [],
+      },
+    }),
+  ],
 ]);
 
 /** A snapshot ready for `createActor(approvalLaneMachine, { snapshot })`, or why not. */

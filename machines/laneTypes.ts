@@ -49,6 +49,51 @@ export interface LaneFailure {
   message: string;
 }
 
+/**
+ * How many people must approve a lane: `count` distinct actors, none of them the proposer,
+ * each holding one of `roles` (when given, these replace the risk tier's role). One
+ * rejection rejects, unless `onRejection` is `count`: then the lane is rejected once `count`
+ * distinct actors have rejected it.
+ */
+export interface ApprovalQuorum {
+  count: number;
+  roles?: string[];
+  /** @default 'reject' */
+  onRejection?: 'reject' | 'count';
+}
+
+/** One changed place of an edited input: a JSON Pointer, the value before and after. */
+export interface InputChange {
+  path: string;
+  /** Absent when the edit added the place. */
+  before?: unknown;
+  /** Absent when the edit removed the place. */
+  after?: unknown;
+}
+
+/**
+ * An approver's edit of a lane's input, judged again by every gate before it reaches the
+ * machine: the input that will run, its hash and call digest (with the cost it was judged
+ * at), the hash of the proposal's input and the change from it.
+ */
+export interface LaneEdit {
+  input: unknown;
+  inputHash: string;
+  callDigest: string;
+  cost: number;
+  originalInputHash: string;
+  diff: InputChange[];
+}
+
+/** An approval (or, counted, a rejection) a quorum lane has collected. */
+export interface LaneVote {
+  actorId: string;
+  at: string;
+  /** The input hash approved; rejections carry the hash they refused. */
+  inputHash: string;
+  note: string | null;
+}
+
 /** A human (or system) decision, with the hash of the exact input it was about. */
 export interface LaneDecision {
   kind: 'approved' | 'rejected' | 'deferred' | 'expired' | 'escalated';
@@ -59,6 +104,10 @@ export interface LaneDecision {
   inputHash: string;
   /** The call digest this decision approves; null on lanes opened before digests existed. */
   callDigest: string | null;
+  /** An approval of an edited input: the proposal's input hash and the change from it. */
+  edit?: { originalInputHash: string; diff: InputChange[]; by: string };
+  /** A quorum's approval: every approver it counted, in order. */
+  approvers?: string[];
 }
 
 export interface LaneContext {
@@ -73,6 +122,14 @@ export interface LaneContext {
   inputHash: string;
   /** The call digest (tool, definition, input, proposer, conversation, case), fixed at opening. */
   callDigest: string | null;
+  /** The edited input an approver put up for approval, replacing the proposal's; or null. */
+  edit: (LaneEdit & { by: string; at: string }) | null;
+  /** The approvals a lane needs; null: one. */
+  quorum: ApprovalQuorum | null;
+  /** Approvals collected so far (only those of the input now up for approval count). */
+  approvals: LaneVote[];
+  /** Rejections collected so far, when a quorum counts them. */
+  rejections: LaneVote[];
   /** Who opened the lane, when, and (auto tools) who approved it on opening. */
   opened: { by: string; at: string; autoApprovedBy: string | null };
   /** ISO deadline for a decision; null for lanes that start approved. */
@@ -108,6 +165,8 @@ export interface LaneInput {
   autoApprovedBy?: string;
   /** Lanes of the proposal that escalated before this one. @default 0 */
   escalationDepth?: number;
+  /** Absent: one approval decides. */
+  quorum?: ApprovalQuorum | null;
 }
 
 export interface Stamped {
@@ -117,7 +176,14 @@ export interface Stamped {
 
 /** Events the machine accepts. Decisions carry the decider's roles, resolved by the runtime. */
 export type LaneEvent =
-  | ({ type: 'APPROVE'; actorId: string; note?: string; actorRoles: string[] } & Stamped)
+  | ({
+      type: 'APPROVE';
+      actorId: string;
+      note?: string;
+      actorRoles: string[];
+      /** Approves this edit of the input instead (already judged by every gate). */
+      edit?: LaneEdit;
+    } & Stamped)
   | ({ type: 'REJECT'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
   | ({ type: 'DEFER'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
   | ({
@@ -148,7 +214,7 @@ export type LaneEvent =
 export type LaneJob = 'approval-expiry' | 'approval-resume' | 'tool-execution';
 
 /** Why an event that reached a handler was still refused. */
-export type LaneRefusal = 'expired' | 'forbidden' | 'invalid_event';
+export type LaneRefusal = 'expired' | 'forbidden' | 'invalid_event' | 'conflict';
 
 /** Effects the machine declares; the runtime performs them (it never does I/O itself). */
 export type LaneEffect =

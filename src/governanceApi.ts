@@ -65,11 +65,16 @@ export interface Governance {
   verifyAuditCheckpoint(checkpoint: unknown): Promise<CheckpointVerification>;
   /** Opens a pending lane for a `requires_approval` proposal; enqueues its expiry. */
   requestApproval(proposalId: string, options?: RequestApprovalOptions): Promise<LaneResult>;
-  /** Approves a pending lane (four-eyes, role), then enqueues the resume; never runs the tool. */
+  /**
+   * Approves a pending lane (four-eyes, role; a quorum lane counts the approval and moves
+   * on at the last one), then enqueues the resume; never runs the tool. With `input`, approves
+   * that edited input instead, where the tool allows it: judged again by gates 1–5 (refused:
+   * `edit_refused`, the lane stays pending), recorded with both hashes and the change.
+   */
   approve(
     approvalId: string,
     actorId: string,
-    options?: DecisionOptions & { note?: string },
+    options?: DecisionOptions & { note?: string; input?: unknown },
   ): Promise<LaneResult>;
   /** Rejects a pending lane; `reason` is required. */
   reject(

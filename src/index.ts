@@ -35,7 +35,9 @@ export type { ActorIdentity, Enqueue, ResolveActor } from './governanceRuntime.j
 export type { DecisionOptions } from './governance.js';
 export type { RequestApprovalOptions } from './lanes/requestApproval.js';
 export type { LaneError, LaneResult } from './lanes/laneResult.js';
-export type { Approval } from './lanes/laneView.js';
+export type { Approval, ApprovalEdit, QuorumProgress } from './lanes/laneView.js';
+export type { Editing } from './tools/toolSchema.js';
+export type { ApprovalQuorum, InputChange } from '../machines/laneTypes.js';
 export type { LaneReplay } from './lanes/replayLane.js';
 export type { ApprovalPage, ApprovalQuery, ApprovalSummary } from './lanes/laneList.js';
 export type { AwaitOutcomeOptions, Outcome } from './lanes/awaitOutcome.js';

@@ -1,3 +1,4 @@
+import type { ApprovalQuorum } from '../../machines/laneTypes.js';
 import { canonicalJson, sha256 } from '../canonicalJson.js';
 
 /** What of a tool's definition decides under which rules a call runs. */
@@ -10,6 +11,8 @@ export interface GovernedToolFacts {
   timeoutMs: number;
   idempotent: boolean;
   cost: number;
+  /** A tool that needs several approvers; absent on tools that need one. */
+  approvals?: ApprovalQuorum | null;
 }
 
 /** Everything that decides what runs and under which rules. */
@@ -36,6 +39,8 @@ export function toolFingerprint(tool: GovernedToolFacts): string {
       timeoutMs: tool.timeoutMs,
       idempotent: tool.idempotent,
       cost: tool.cost,
+      // Only quorum tools name one, so fingerprints of the others stay as they were.
+      ...(tool.approvals ? { approvals: tool.approvals } : {}),
     }),
   );
 }
@@ -96,10 +101,11 @@ export function caseFacts(actorSnapshot: unknown): {
 
 /**
  * The call digest of a stored proposal: name, version, risk tier and approval mode from its
- * columns (what the runtime acts on), the rest of the definition from its tool snapshot.
+ * columns (what the runtime acts on), the rest of the definition from its tool snapshot;
+ * with `edit`, of the same call with an approver's edited input at its judged cost.
  * Never throws: a malformed snapshot yields a digest that matches nothing recorded.
  */
-export function storedCallDigest(p: StoredCall): string {
+export function storedCallDigest(p: StoredCall, edit?: { input: unknown; cost: number }): string {
   const snapshot = p.toolSnapshot ?? {};
   const scopes = snapshot.requiredScopes;
   return callDigest({
@@ -111,9 +117,10 @@ export function storedCallDigest(p: StoredCall): string {
       requiredScopes: Array.isArray(scopes) ? scopes.map(String) : [String(scopes)],
       timeoutMs: snapshot.timeoutMs as number,
       idempotent: snapshot.idempotent as boolean,
-      cost: snapshot.cost as number,
+      cost: edit ? edit.cost : (snapshot.cost as number),
+      approvals: (snapshot.approvals as ApprovalQuorum | undefined) ?? null,
     },
-    input: p.inputSnapshot,
+    input: edit ? edit.input : p.inputSnapshot,
     proposerId: p.actorId,
     conversationId: p.conversationId,
     caseId: p.caseId,

@@ -7,6 +7,7 @@ import { laneRow } from '../lanes/laneTransition.js';
 import { verifyChain } from './auditChain.js';
 import { snapshotDisagreement, storedCallDigest } from './callDigest.js';
 import type { AuditKeys } from './signing.js';
+import { recordedEdits } from './verifyEdits.js';
 
 /** Which check found a problem. */
 export type AuditCheck = 'chain' | 'signature' | 'digest' | 'replay' | 'checkpoint';
@@ -116,6 +117,9 @@ function digestProblem(f: TrailFacts): Found | null {
   if (disagreement) return fail(null, disagreement);
   const digest = storedCallDigest(proposal);
   const input = inputHash(proposal.inputSnapshot);
+  // Approvers' edits put another input (and call) up for approval in their lane.
+  const edits = recordedEdits(proposal, f.events);
+  if (!edits.ok) return fail(edits.event, edits.detail);
   // A lane opened before digests existed binds none: a decision on it, recorded later,
   // carries a null digest. Only such lanes may.
   const legacyLanes = new Set(
@@ -130,11 +134,18 @@ function digestProblem(f: TrailFacts): Found | null {
     const payload = isObject(event.payload) ? event.payload : {};
     const laneInput = isObject(payload.laneInput) ? payload.laneInput : {};
     const unbound = event.approvalId !== null && legacyLanes.has(event.approvalId);
+    const edited = edits.byLane.get(event.approvalId ?? '');
     for (const recorded of [payload, laneInput]) {
       const exempt = unbound && recorded.callDigest === null;
-      if (!exempt && 'callDigest' in recorded && recorded.callDigest !== digest)
+      const ofEdit = (v: unknown) => recorded === payload && edited?.has(v) === true;
+      if (
+        !exempt &&
+        'callDigest' in recorded &&
+        recorded.callDigest !== digest &&
+        !ofEdit(recorded.callDigest)
+      )
         return fail(event, 'the stored call no longer has the digest the chain recorded');
-      if ('inputHash' in recorded && recorded.inputHash !== input)
+      if ('inputHash' in recorded && recorded.inputHash !== input && !ofEdit(recorded.inputHash))
         return fail(event, 'the stored input no longer hashes to the input the chain recorded');
     }
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalQuorumSchema } from '../tools/defineTool.js';
 import type {
   ApprovalPoint,
   ApprovalTimeoutAction,
@@ -79,6 +80,7 @@ const approvalPointSchema = z
     tool: toolName.optional(),
     casePath: casePathSchema.optional(),
     onApprovalTimeout: timeoutAction.optional(),
+    approvals: approvalQuorumSchema.optional(),
   })
   .refine((p) => p.tool !== undefined || p.casePath !== undefined, {
     message: 'an approval point needs `tool` or `casePath`',

@@ -34,7 +34,19 @@ function refusalExit(result: Extract<LaneResult, { ok: false }>): CliExit {
       : result.error === 'invalid_event'
         ? exitCodes.usage
         : exitCodes.refused;
-  return new CliExit(code, `refused: ${result.error}${result.reason ? ` (${result.reason})` : ''}`);
+  const why = result.detail ?? result.reason;
+  return new CliExit(code, `refused: ${result.error}${why ? ` (${why})` : ''}`);
+}
+
+/** The edited input of `approve --input`: JSON, for one lane only. */
+function parseInput(text: string, laneIds: readonly string[]): unknown {
+  if (laneIds.length > 1)
+    throw new CliExit(exitCodes.usage, '--input edits one lane; name only one lane id');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new CliExit(exitCodes.usage, '--input must be JSON');
+  }
 }
 
 /** `lanes list|show|approve|reject|defer`. */
@@ -131,15 +143,18 @@ export function laneCommands(program: Command): void {
       .description(`${name} pending lanes as the actor of a token; several lanes: all or none`)
       .argument('<laneIds...>', 'the lane ids')
       .option('--token <token>', 'whose decision it is (else COUNTERSIGN_TOKEN)');
-    if (field === 'note') command.option('--note <text>', 'a note kept with the approval');
-    else command.requiredOption('--reason <text>', `why (required to ${name})`);
+    if (field === 'note') {
+      command.option('--note <text>', 'a note kept with the approval');
+      command.option('--input <json>', 'approve this edited input instead (one lane; JSON)');
+    } else command.requiredOption('--reason <text>', `why (required to ${name})`);
     command.action(
       async (
         laneIds: string[],
-        o: { token?: string; note?: string; reason?: string },
+        o: { token?: string; note?: string; reason?: string; input?: string },
         cmd: Command,
       ) => {
         const opts = cmd.optsWithGlobals<GlobalOptions>();
+        const edited = o.input === undefined ? {} : { input: parseInput(o.input, laneIds) };
         const actor = await actorOfToken(opts, o.token);
         await withGovernance(opts, async (gov) => {
           const text = o[field];
@@ -166,7 +181,8 @@ export function laneCommands(program: Command): void {
             return;
           }
           const laneId = laneIds[0]!;
-          const result = await sendLaneEvent(rt, laneId, { ...decision, actorId: actor.actorId });
+          const event = { ...decision, ...edited, actorId: actor.actorId };
+          const result = await sendLaneEvent(rt, laneId, event);
           if (!result.ok) throw refusalExit(result);
           if (opts.json) return json(result);
           print(`lane ${short(laneId)} is ${result.approval.status} (by ${actor.actorId})`);

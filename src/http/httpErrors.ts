@@ -28,6 +28,7 @@ export const laneErrorStatus: Record<LaneError, number> = {
   proposal_blocked: 409,
   expired: 409,
   conflict: 409,
+  edit_refused: 422,
 };
 
 /** The HTTP status of each refused case operation. */
@@ -99,7 +100,8 @@ export function sendLaneResult(
   okStatus = 200,
 ): FastifyReply {
   if (result.ok) return reply.code(okStatus).send(result);
-  return reply
-    .code(laneErrorStatus[result.error])
-    .send({ ...result, message: result.reason ?? result.error.replace(/_/g, ' ') });
+  return reply.code(laneErrorStatus[result.error]).send({
+    ...result,
+    message: result.detail ?? result.reason ?? result.error.replace(/_/g, ' '),
+  });
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { findLaneEvents } from '../../persistence/event.repository.js';
 import { approvalLaneDefinition } from '../../machines/approvalLaneDefinition.js';
 import { approvalQuerySchema, listApprovals, toApprovalSummary } from '../lanes/laneList.js';
-import { decisionEventSchema } from '../lanes/laneEventSchema.js';
+import { decisionEventSchema, laneDecisionSchema } from '../lanes/laneEventSchema.js';
+import { editingOf } from '../tools/toolSchema.js';
 import { replayLane } from '../lanes/replayLane.js';
 import { decideMany, MAX_BATCH } from '../lanes/decideMany.js';
 import { sendLaneEvent } from '../lanes/sendLaneEvent.js';
@@ -34,7 +35,7 @@ export function laneRoutes(api: Api, { rt, acting }: RouteContext): void {
       schema: {
         params: laneParams,
         tags: ['lanes'],
-        summary: 'A lane, replayed, with its timeline',
+        summary: 'A lane, replayed, with its timeline and how its input may be edited',
       },
     },
     async (request, reply) => {
@@ -47,6 +48,7 @@ export function laneRoutes(api: Api, { rt, acting }: RouteContext): void {
       if (!found) return reply.code(404).send({ error: 'not_found', message: 'no such lane' });
       return {
         ...toApprovalSummary(found),
+        editing: editingOf(rt.registry.byVersion(found.toolName, found.toolVersion)),
         replay,
         events: events.map(toAuditEvent),
       };
@@ -58,9 +60,10 @@ export function laneRoutes(api: Api, { rt, acting }: RouteContext): void {
     {
       schema: {
         params: laneParams,
-        body: decisionEventSchema,
+        body: laneDecisionSchema,
         tags: ['lanes'],
-        summary: "Decide: APPROVE, REJECT, DEFER or EXPIRE, as the token's actor",
+        summary:
+          "Decide: APPROVE (optionally an edited `input`), REJECT, DEFER or EXPIRE, as the token's actor",
       },
     },
     async (request, reply) => {

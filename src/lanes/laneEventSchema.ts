@@ -4,6 +4,8 @@ import { isStorableText as storable } from '../pipeline/storableJson.js';
 const actorId = idSchema;
 const text = z.string().max(4_000).refine(storable, 'contains unstorable characters');
 const reason = text.trim().min(1, 'a reason is required');
+/** An approver's edited input: any JSON here; the tool's schema judges it (gate 1). */
+const input = z.unknown().optional();
 
 /**
  * Events a host may send to a lane (`send`, HTTP), each naming the actor who sends it.
@@ -11,7 +13,7 @@ const reason = text.trim().min(1, 'a reason is required');
  * ran.
  */
 export const hostLaneEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('APPROVE'), actorId, note: text.optional() }),
+  z.strictObject({ type: z.literal('APPROVE'), actorId, note: text.optional(), input }),
   z.strictObject({ type: z.literal('REJECT'), actorId, reason }),
   z.strictObject({ type: z.literal('DEFER'), actorId, reason }),
   z.strictObject({ type: z.literal('EXPIRE'), actorId }),
@@ -19,11 +21,19 @@ export const hostLaneEventSchema = z.discriminatedUnion('type', [
 ]);
 
 /**
- * The decisions a person sends over HTTP: the same events without `actorId`, which comes
- * from authentication there.
+ * The decisions of a batch or a link: the same events without `actorId` (it comes from
+ * authentication, or the link) and without edits.
  */
 export const decisionEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('APPROVE'), note: text.optional() }),
+  z.strictObject({ type: z.literal('REJECT'), reason }),
+  z.strictObject({ type: z.literal('DEFER'), reason }),
+  z.strictObject({ type: z.literal('EXPIRE') }),
+]);
+
+/** A decision on one lane over HTTP: an approval may carry an edited input. */
+export const laneDecisionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('APPROVE'), note: text.optional(), input }),
   z.strictObject({ type: z.literal('REJECT'), reason }),
   z.strictObject({ type: z.literal('DEFER'), reason }),
   z.strictObject({ type: z.literal('EXPIRE') }),

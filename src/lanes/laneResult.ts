@@ -13,9 +13,18 @@ export type LaneError =
   | 'forbidden'
   | 'expired'
   | 'invalid_event'
-  | 'conflict';
+  | 'conflict'
+  /** An approver's edited input failed a gate (`reason`: the gate's outcome) or the tool's rules. */
+  | 'edit_refused';
 
 /** What every lane operation returns. */
 export type LaneResult =
   | { ok: true; approval: Approval }
-  | { ok: false; error: LaneError; reason?: string; issues?: z.core.$ZodIssue[] };
+  | {
+      ok: false;
+      error: LaneError;
+      reason?: string;
+      /** What the refusing gate said, where it said more than its code. */
+      detail?: string;
+      issues?: z.core.$ZodIssue[];
+    };

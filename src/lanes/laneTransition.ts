@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InspectionEvent } from 'xstate';
+import { currentInputHash } from '../../machines/approvalLaneGuards.js';
 import { approvalLanePersistence } from '../../machines/laneSnapshot.js';
 import { restoreSnapshot, runPersistedCycle } from '../../machines/persistedActor.js';
 import type { CycleStart, CycleState } from '../../machines/persistedActor.js';
@@ -58,7 +59,8 @@ export function laneRow(
     decidedBy: context.decision?.actorId ?? null,
     decisionReason: context.decision?.reason ?? null,
     decisionNote: context.decision?.note ?? null,
-    inputHash: context.inputHash,
+    // The input up for approval (an approver's edit, once there is one).
+    inputHash: currentInputHash(context),
     attempt: context.attempt,
     leaseUntil: context.leaseUntil,
     retryAt: context.retryAt,

@@ -5,7 +5,9 @@ import { isStorableText } from '../pipeline/storableJson.js';
 import { inputHash } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import type { RiskTier } from '../tools/defineTool.js';
-import type { CasePolicyRef } from '../../machines/caseTypes.js';
+import type { ApprovalPoint, CasePolicyRef } from '../../machines/caseTypes.js';
+import type { ApprovalQuorum } from '../../machines/laneTypes.js';
+import { laneQuorum } from './quorum.js';
 import { openLane } from './applyLaneEvents.js';
 import type { LaneResult } from './laneResult.js';
 
@@ -79,6 +81,12 @@ async function openLaneFor(
   const role =
     options.escalation?.approverRole ?? rt.lanes.approverRoles[proposal.riskTier as RiskTier];
   const requiredRole = rt.lanes.resolveActor ? (role ?? null) : null;
+  // The point is first: its roles, where it names them, come before the tool's.
+  const point = proposal.actorSnapshot.approvalPoint as ApprovalPoint | undefined;
+  const quorum = laneQuorum(
+    [point?.approvals, proposal.toolSnapshot.approvals as ApprovalQuorum | undefined],
+    rt.lanes.resolveActor !== undefined && !options.escalation,
+  );
   return openLane(
     rt,
     {
@@ -92,6 +100,7 @@ async function openLaneFor(
       requestedBy: options.actorId ?? proposal.actorId,
       ...(auto ? { autoApprovedBy: 'system:auto' } : {}),
       ...(options.escalation ? { escalationDepth: options.escalation.depth } : {}),
+      ...(quorum && !auto ? { quorum } : {}),
     },
     proposal.head,
     options.enqueue,

@@ -4,6 +4,7 @@ import { jobNames } from '../../scheduler/laneJobs.js';
 import { resolveActor } from '../actorIdentity.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from './applyLaneEvents.js';
+import { prepareEdit } from './laneEdit.js';
 import { hostLaneEventSchema } from './laneEventSchema.js';
 import type { ParsedHostLaneEvent } from './laneEventSchema.js';
 import type { LaneResult } from './laneResult.js';
@@ -24,7 +25,51 @@ export async function stamp(
   if (!actor.ok) return { refused: actor.reason };
   const stamped = { ...event, actorId: actor.actorId, at };
   if (stamped.type === 'RESUME') return stamped;
+  if (stamped.type === 'APPROVE') {
+    // The edited input reaches the machine only as a judged edit (see `withEdit`).
+    const { input: _input, ...approve } = stamped;
+    return { ...approve, actorRoles: [...actor.roles] };
+  }
   return { ...stamped, actorRoles: [...actor.roles] } as LaneEvent;
+}
+
+/**
+ * An approval with an edited input, judged by every gate before the machine sees it; a
+ * refused edit is the answer (nothing written). Only a pending lane decided by someone
+ * other than its proposer is judged: anything else the machine refuses as it stands.
+ */
+async function withEdit(
+  rt: GovernanceRuntime,
+  laneId: string,
+  event: LaneEvent,
+  input: unknown,
+): Promise<{ event: LaneEvent; known: LaneWithProposal | null } | { refused: LaneResult }> {
+  const found = await rt.laneStore.read(laneId);
+  if (!found) return { refused: { ok: false, error: 'not_found' } };
+  if (event.type !== 'APPROVE' || found.lane.status !== 'pending') return { event, known: found };
+  if (event.actorId === found.proposerId) return { event, known: found };
+  const prepared = await prepareEdit(rt, found, input);
+  if (!prepared.ok) return { refused: prepared.result };
+  return { event: prepared.edit ? { ...event, edit: prepared.edit } : event, known: found };
+}
+
+/** Stamps a parsed host event, judges any edit it carries, and applies it. */
+async function decide(
+  rt: GovernanceRuntime,
+  laneId: string,
+  event: ParsedHostLaneEvent,
+  enqueue: Enqueue | undefined,
+): Promise<LaneResult> {
+  const stamped = await stamp(rt, event);
+  if ('refused' in stamped) return { ok: false, error: 'forbidden', reason: stamped.refused };
+  let known: LaneWithProposal | null = null;
+  let sent = stamped;
+  if (event.type === 'APPROVE' && event.input !== undefined) {
+    const edited = await withEdit(rt, laneId, stamped, event.input);
+    if ('refused' in edited) return edited.refused;
+    ({ event: sent, known } = edited);
+  }
+  return (await applyLaneEvents(rt, laneId, [sent], { enqueue, known })).result;
 }
 
 /** Validates a host event with zod and applies it; bad input is `invalid_event`, never a write. */
@@ -38,11 +83,7 @@ export async function sendLaneEvent(
   if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
   const attributes = { 'countersign.lane_id': laneId, 'countersign.event': parsed.data.type };
   return inSpan('countersign.lane.decide', attributes, async (span) => {
-    const stamped = await stamp(rt, parsed.data);
-    const result: LaneResult =
-      'refused' in stamped
-        ? { ok: false, error: 'forbidden', reason: stamped.refused }
-        : (await applyLaneEvents(rt, laneId, [stamped], { enqueue })).result;
+    const result = await decide(rt, laneId, parsed.data, enqueue);
     span.setAttribute('countersign.outcome', result.ok ? result.approval.status : result.error);
     return result;
   });

@@ -5,6 +5,7 @@ import type { ApprovalMode, RiskTier, ToolDefinition } from '../tools/defineTool
 import type { ToolRegistry } from '../tools/toolRegistry.js';
 import { costOf } from '../tools/defineTool.js';
 import type { ApprovalPoint, CasePath, CasePolicyRef } from '../../machines/caseTypes.js';
+import type { ApprovalQuorum } from '../../machines/laneTypes.js';
 import { checkCaseGates } from '../cases/caseGates.js';
 import { runAuthorize } from './authorizeGate.js';
 import type { CaseSnapshot } from '../cases/caseGates.js';
@@ -32,6 +33,8 @@ export interface ToolSnapshot {
   cost: number;
   timeoutMs: number;
   idempotent: boolean;
+  /** Present on tools that need several approvers. */
+  approvals?: ApprovalQuorum;
 }
 
 /** Who proposed, with what scopes, in which conversation or case, and what policy said. */
@@ -134,6 +137,7 @@ export function snapshotTool(tool: ToolDefinition, cost = 0): ToolSnapshot {
     cost,
     timeoutMs: tool.timeoutMs,
     idempotent: tool.idempotent,
+    ...(tool.approvals ? { approvals: tool.approvals } : {}),
   };
 }
 

@@ -24,7 +24,8 @@ export function validateCall(
   );
 }
 
-async function readCase(rt: GovernanceRuntime, caseId: string): Promise<CaseSnapshot> {
+/** The case a call is judged against, as read now; an unknown case is an invalid request. */
+export async function readCase(rt: GovernanceRuntime, caseId: string): Promise<CaseSnapshot> {
   const found = await rt.cases.read(caseId);
   if (!found) {
     throw new InvalidRequestError(`invalid proposal request: no case ${caseId}`, [

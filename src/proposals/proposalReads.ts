@@ -4,7 +4,8 @@ import {
   findProposal,
   findProposalsForConversation,
 } from '../../persistence/proposal.repository.js';
-import { findLanesOfProposal } from '../../persistence/lane.repository.js';
+import { findLanesOfProposal, findLatestLane } from '../../persistence/lane.repository.js';
+import { toApproval } from '../lanes/laneView.js';
 import { coverageOf } from '../audit/checkpoint.js';
 import { verifyTrail } from '../audit/verifyTrail.js';
 import type { AuditVerification } from '../audit/verifyTrail.js';
@@ -13,10 +14,13 @@ import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { toAuditEvent, toProposal } from './proposalView.js';
 import type { AuditEvent, Proposal, ProposalWithEvents } from './proposalView.js';
 
+/** A proposal with its latest lane's edit, if an approver edited the input there. */
 export function getProposal(rt: GovernanceRuntime, id: string): Promise<Proposal | null> {
   return rt.withEm('getProposal', async (em) => {
     const row = await findProposal(em, id);
-    return row ? toProposal(row) : null;
+    if (!row) return null;
+    const lane = row.approvalMode === 'requires_approval' ? await findLatestLane(em, id) : null;
+    return { ...toProposal(row), edit: lane ? toApproval(lane).edit : null };
   });
 }
 

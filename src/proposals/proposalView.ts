@@ -1,6 +1,7 @@
 import type { EventRow, ProposalRow, StoredJson } from '../../persistence/rows.js';
 import type { ActorSnapshot, BlockedOutcome, ToolSnapshot } from '../pipeline/validate.js';
 import type { ApprovalMode, RiskTier } from '../tools/defineTool.js';
+import type { ApprovalEdit } from '../lanes/laneView.js';
 
 /** A stored proposal. `status` is `blocked` when a gate refused it (see `outcome`). */
 export interface Proposal {
@@ -21,6 +22,11 @@ export interface Proposal {
   /** The validated input (null for a proposal blocked at the input gate). */
   inputSnapshot: StoredJson;
   actorSnapshot: ActorSnapshot;
+  /**
+   * The edit an approver made on the latest lane (`getProposal` only): the input that runs
+   * instead of `inputSnapshot`, with both hashes and the change. Null when none.
+   */
+  edit?: ApprovalEdit | null;
   createdAt: Date;
 }
 

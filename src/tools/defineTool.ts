@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApprovalQuorum } from '../../machines/laneTypes.js';
 import { ConfigurationError } from '../errors/configurationError.js';
 
 /** How much harm a tool can do; the approval policy maps each tier to a required role. */
@@ -60,6 +61,14 @@ export interface ToolSpec<Schema extends z.ZodType = z.ZodType, Result = unknown
   timeoutMs?: number;
   /** Safe to run again with the same idempotency key. @default false */
   idempotent?: boolean;
+  /**
+   * Whether an approver may approve an edited input (judged again by every gate): `true`,
+   * or the top-level fields (or JSON Pointer prefixes such as `/address/city`) they may
+   * change. @default false
+   */
+  editableOnApproval?: boolean | readonly string[];
+  /** How many distinct approvers a lane of this tool needs, and with which roles. @default one */
+  approvals?: ApprovalQuorum;
   run: (input: z.output<Schema>, ctx: RunContext) => Result | Promise<Result>;
 }
 
@@ -67,9 +76,19 @@ export interface ToolSpec<Schema extends z.ZodType = z.ZodType, Result = unknown
 export interface ToolDefinition<
   Schema extends z.ZodType = z.ZodType,
   Result = unknown,
-> extends Required<Omit<ToolSpec<Schema, Result>, 'authorize'>> {
+> extends Required<Omit<ToolSpec<Schema, Result>, 'authorize' | 'approvals'>> {
   authorize: ToolSpec<Schema, Result>['authorize'];
+  approvals: ApprovalQuorum | null;
 }
+
+const roleName = z.string().min(1).max(256);
+
+/** A quorum as tools and approval points declare it. */
+export const approvalQuorumSchema = z.strictObject({
+  count: z.number().int().min(1).max(50),
+  roles: z.array(roleName).min(1).max(100).optional(),
+  onRejection: z.enum(['reject', 'count']).optional(),
+});
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.:-]{0,127}$/;
 const specSchema = z.object({
@@ -89,6 +108,10 @@ const specSchema = z.object({
     .default(0),
   timeoutMs: z.number().int().positive().default(30_000),
   idempotent: z.boolean().default(false),
+  editableOnApproval: z
+    .union([z.boolean(), z.array(z.string().min(1).max(256)).min(1).max(1_000)])
+    .default(false),
+  approvals: approvalQuorumSchema.optional(),
   input: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema'),
   run: z.custom<(...args: never[]) => unknown>(
     (v) => typeof v === 'function',
@@ -120,6 +143,7 @@ export function defineTool<Schema extends z.ZodType, Result>(
   }
   const { name, version, riskTier, approvalMode, requiredScopes, cost, timeoutMs, idempotent } =
     parsed.data;
+  const { editableOnApproval, approvals } = parsed.data;
   return Object.freeze({
     name,
     version,
@@ -130,6 +154,8 @@ export function defineTool<Schema extends z.ZodType, Result>(
     cost: typeof cost === 'function' ? (spec.cost as ToolDefinition<Schema>['cost']) : cost,
     timeoutMs,
     idempotent,
+    editableOnApproval,
+    approvals: approvals ?? null,
     input: spec.input,
     authorize: spec.authorize,
     run: spec.run,

@@ -1,12 +1,8 @@
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import type { EventRow } from '../../persistence/rows.js';
 import { verifyChain } from '../audit/auditChain.js';
-import { callDigest } from '../audit/callDigest.js';
 import type { AuditKeys } from '../audit/signing.js';
 import { inputHash } from '../canonicalJson.js';
-import { snapshotTool } from '../pipeline/validate.js';
-import { costOf } from '../tools/defineTool.js';
-import type { ToolDefinition } from '../tools/defineTool.js';
 
 /** What the proposal's chain authorises for a lane: the approved digest (null: a legacy lane). */
 export type RunAuthority = { ok: true; digest: string | null } | { ok: false; reason: string };
@@ -20,12 +16,15 @@ const field = (payload: Payload, key: string): unknown =>
  * columns or snapshot: the chain must be intact up to the proposal's head (and signed,
  * with a key); the lane's opening, and the proposal's first event where it records one,
  * must carry one call digest; and the chain must hold this lane's approval of that digest
- * and of the input about to run, by someone other than the proposer (for an `auto` tool,
- * by `system:auto`). Lanes opened before digests existed are authorised by the input hash.
+ * (or of an approver's edit of the lane's own input, whose digest it names) and of the
+ * input about to run, by someone other than the proposer (for an `auto` tool, by
+ * `system:auto`), with every approver a quorum lane needs. Lanes opened before digests
+ * existed are authorised by the input hash.
  */
 export function runAuthority(
   events: readonly EventRow[],
   found: LaneWithProposal,
+  input: unknown,
   keys: AuditKeys,
   autoTool: boolean,
 ): RunAuthority {
@@ -44,10 +43,26 @@ export function runAuthority(
     return { ok: false, reason: 'the lane was opened for another call than was proposed' };
   const approval = lane.find((e) => e.type === 'approved');
   if (!approval) return { ok: false, reason: 'the chain holds no approval of this lane' };
-  if (field(approval.payload, 'inputHash') !== inputHash(found.inputSnapshot))
+  if (field(approval.payload, 'inputHash') !== inputHash(input))
     return { ok: false, reason: 'the approval is of another input' };
-  if (!legacy && field(approval.payload, 'callDigest') !== digest)
+  const edit = field(approval.payload, 'edit') as Payload;
+  const approved = edit ? field(approval.payload, 'callDigest') : digest;
+  if (edit && (legacy || field(edit, 'originalInputHash') !== field(opening, 'inputHash')))
+    return { ok: false, reason: "the approval edits another input than the lane's" };
+  if (
+    !legacy &&
+    (typeof approved !== 'string' || field(approval.payload, 'callDigest') !== approved)
+  )
     return { ok: false, reason: 'the approval is of another call' };
+  const quorum = field(opening, 'quorum') as { count?: unknown } | null | undefined;
+  const approvers = field(approval.payload, 'approvers');
+  if (
+    quorum &&
+    (!Array.isArray(approvers) ||
+      new Set(approvers).size < Number(quorum.count) ||
+      approvers.includes(found.proposerId))
+  )
+    return { ok: false, reason: 'the approval does not hold the quorum the lane needs' };
   const auto = approval.actorId === 'system:auto';
   if (
     auto
@@ -55,24 +70,7 @@ export function runAuthority(
       : approval.actorId === found.proposerId
   )
     return { ok: false, reason: 'the approval is not by someone other than the proposer' };
-  return { ok: true, digest: legacy ? null : (digest as string) };
-}
-
-/** The digest of the call a worker is about to make: the registered tool, the stored input. */
-export function digestOfRun(tool: ToolDefinition, found: LaneWithProposal): string {
-  // A cost function that fails now yields a cost no approval recorded: the run is refused.
-  const cost = costOf(tool, found.inputSnapshot) ?? -1;
-  const judged = snapshotTool(tool, cost);
-  return callDigest({
-    // A call an approval point routed to approval was judged (and approved) as one.
-    tool: found.routedToApproval ? { ...judged, approvalMode: 'requires_approval' } : judged,
-    input: found.inputSnapshot,
-    proposerId: found.proposerId,
-    conversationId: found.conversationId,
-    caseId: found.caseId,
-    casePath: found.casePath,
-    policyVersionHash: found.casePolicyHash,
-  });
+  return { ok: true, digest: legacy ? null : (approved as string) };
 }
 
 /**

@@ -6,7 +6,8 @@ import type { JobOutcome } from '../../scheduler/laneJobs.js';
 import { canonicalJson, inputHash } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
-import { claimDigest, digestOfRun, runAuthority } from './authorizeRun.js';
+import { claimDigest, runAuthority } from './authorizeRun.js';
+import { inputToRun, laneCallDigest } from '../lanes/laneCall.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import { unfaithfulJson } from '../pipeline/faithfulJson.js';
 import { storabilityIssues } from '../pipeline/storableJson.js';
@@ -94,12 +95,20 @@ export async function executeLane(
   }
   const leaseMs = (tool?.timeoutMs ?? 0) + settings.leaseGraceMs;
   const at = now.toISOString();
-  // The authority to run comes from the chain, never from the lane's status alone.
-  const authority = runAuthority(found.chain, found, rt.audit, tool?.approvalMode === 'auto');
+  // The authority to run comes from the chain, never from the lane's status alone; the
+  // input is the approved edit, if any, checked against the chain like the proposal's.
+  const input = inputToRun(found);
+  const authority = runAuthority(
+    found.chain,
+    found,
+    input,
+    rt.audit,
+    tool?.approvalMode === 'auto',
+  );
   const claimEvent: LaneEvent = {
     type: 'EXECUTION_CLAIMED',
-    inputHash: inputHash(found.inputSnapshot),
-    callDigest: claimDigest(authority, tool ? digestOfRun(tool, found) : null),
+    inputHash: inputHash(input),
+    callDigest: claimDigest(authority, tool ? laneCallDigest(tool, found, input) : null),
     leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
     at,
   };
@@ -109,7 +118,7 @@ export async function executeLane(
   const notThisExecution: Enqueue = (job) =>
     job.name === jobNames['tool-execution'] && !job.runAt ? undefined : enqueue(job);
   // In a case, the claim reserves the run's hold in the same statement (see laneCharges).
-  const cost = tool ? costOf(tool, found.inputSnapshot) : null;
+  const cost = tool ? costOf(tool, input) : null;
   const path = found.casePath ?? '/';
   const charge: CaseCharge | undefined =
     tool && cost !== null
@@ -146,7 +155,7 @@ export async function executeLane(
       async (span) => {
         const outcome = await runWithDeadline(
           tool,
-          found.inputSnapshot,
+          input,
           {
             idempotencyKey: `countersign:${laneId}`,
             attempt: claimed.attempt,

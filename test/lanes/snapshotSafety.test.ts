@@ -46,7 +46,7 @@ describe('lane snapshot safety', () => {
     expect(expectOk(await h.gov.approve(laneId, 'bob')).status).toBe('approved');
   });
 
-  it.each([99, 0, 4])(
+  it.each([99, 0, 5])(
     'refuses machine_version %i, which has no registered migration (unsupported_version)',
     async (version) => {
       const { laneId } = await h.openRefundLane();

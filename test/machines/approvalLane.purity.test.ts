@@ -39,8 +39,9 @@ describe('the machines/ folder does no I/O', () => {
     expect(sourceFiles).toEqual(expect.arrayContaining(['approvalLane.machine.ts', 'index.ts']));
   });
 
-  it('the machine imports xstate and its own types, nothing else', () => {
+  it('the machine imports xstate, its guards and its own types, nothing else', () => {
     expect(specifiers(source('approvalLane.machine.ts')).sort()).toEqual([
+      './approvalLaneGuards.js',
       './laneTypes.js',
       'xstate',
     ]);

@@ -57,9 +57,9 @@ describe('restoreLaneSnapshot: what it accepts', () => {
   );
 
   it('is at version 3, with the upgrades from versions 1 and 2 registered', () => {
-    expect(APPROVAL_LANE_MACHINE_VERSION).toBe(3);
+    expect(APPROVAL_LANE_MACHINE_VERSION).toBe(4);
     expect(approvalLaneMachine.version).toBe(String(APPROVAL_LANE_MACHINE_VERSION));
-    expect([...laneSnapshotMigrations.keys()]).toEqual([1, 2]);
+    expect([...laneSnapshotMigrations.keys()]).toEqual([1, 2, 3]);
   });
 });
 
@@ -74,7 +74,7 @@ describe('restoreLaneSnapshot: what it refuses', () => {
     },
   );
 
-  it.each([4, 99, 0, -1, 1.5, Number.NaN])(
+  it.each([5, 99, 0, -1, 1.5, Number.NaN])(
     'refuses version %s (no registered migration) as unsupported_version',
     (machineVersion) => {
       const restored = restoreLaneSnapshot({ ...current(), machineVersion });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { APPROVAL_LANE_MACHINE_VERSION } from '../../machines/approvalLane.machine.js';
 import { rewriteAsLegacy } from '../support/legacyTrail.js';
 import { approver } from './support/sideEffectTools.js';
 import { uniqueTag, useWorkerSuite } from './support/workerHarness.js';
 
-// The lane machine is at version 3. A lane its first version persisted (and a trail its
+// The lane machine is at version 4. A lane its first version persisted (and a trail its
 // first hash rule wrote) must still be decided and run, through the registered upgrades.
 const h = useWorkerSuite();
 
@@ -22,7 +23,7 @@ describe('a lane persisted by machine version 1', () => {
     const approved = await h.gov.approve(laneId, approver);
     expect(approved).toMatchObject({
       ok: true,
-      approval: { status: 'approved', machineVersion: 3 },
+      approval: { status: 'approved', machineVersion: APPROVAL_LANE_MACHINE_VERSION },
     });
     const lane = await h.waitForLane(laneId, ['executed']);
 
