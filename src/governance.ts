@@ -92,6 +92,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       approverRoles: options.approverRoles ?? {},
       expireRole: options.expireRole ?? null,
       resolveActor: options.resolveActor,
+      directory: options.resolveActor,
       enqueue,
       inspect: options.inspect,
     },

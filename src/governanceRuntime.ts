@@ -38,6 +38,11 @@ export interface LaneSettings {
   approverRoles: Partial<Record<RiskTier, string>>;
   expireRole: string | null;
   resolveActor: ResolveActor | undefined;
+  /**
+   * The governance's own directory. An acting view (one HTTP token) narrows `resolveActor`
+   * to its actor; this still judges a proposer's scopes when an approver edits their call.
+   */
+  directory: ResolveActor | undefined;
   enqueue: Enqueue;
   inspect: ((event: InspectionEvent) => void) | undefined;
 }

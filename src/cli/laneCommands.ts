@@ -83,6 +83,7 @@ export function laneCommands(program: Command): void {
                 p.riskTier.padEnd(8),
                 p.actorId.padEnd(16),
                 a.expiresAt?.toISOString() ?? '-',
+                ...(a.quorum ? [`${a.quorum.approvals} of ${a.quorum.count}`] : []),
               ].join('  '),
             );
           }

@@ -57,7 +57,9 @@ export async function prepareEdit(
     },
     declaredScopes: scopes,
   };
-  const caller = await identifyCaller(rt, request);
+  // The proposer as the governance's directory knows them, whoever is acting.
+  const governance = { ...rt, lanes: { ...rt.lanes, resolveActor: rt.lanes.directory } };
+  const caller = await identifyCaller(governance, request);
   const kase = found.caseId === null ? null : await readCase(rt, found.caseId);
   const judged = await runPipeline(rt.registry, caller, rt.limits, kase);
   if (!judged.ok) return refused(judged.outcome, judged.reason, judged.issues);

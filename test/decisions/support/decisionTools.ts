@@ -54,6 +54,7 @@ export const directory = new Map<string, ActorIdentity>([
   ['reviewer-1', { actorId: 'reviewer-1', scopes: [], roles: ['payments'] }],
   ['reviewer-2', { actorId: 'reviewer-2', scopes: [], roles: ['payments'] }],
   ['reviewer-3', { actorId: 'reviewer-3', scopes: [], roles: ['payments'] }],
+  ['reviewer-4', { actorId: 'reviewer-4', scopes: [], roles: ['payments'] }],
   ['outsider', { actorId: 'outsider', scopes: [], roles: [] }],
 ]);
 

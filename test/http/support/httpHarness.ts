@@ -23,7 +23,10 @@ export const people = {
 
 export type Person = keyof typeof people;
 
-/** `ship` (high risk, needs approval and `ship:write`) and `lookup` (auto): both record runs. */
+/**
+ * `ship` (high risk, needs approval and `ship:write`; an approver may edit `qty`) and
+ * `lookup` (auto): both record runs.
+ */
 export function httpTools(sql: Sql): ToolDefinition[] {
   const input = z.object({ tag: z.string().min(1), qty: z.number().int().positive().optional() });
   return [
@@ -33,8 +36,9 @@ export function httpTools(sql: Sql): ToolDefinition[] {
       riskTier: 'high',
       approvalMode: 'requires_approval',
       requiredScopes: ['ship:write'],
-      run: async ({ tag }, ctx) => {
-        await recordRun(sql, tag, ctx);
+      editableOnApproval: ['qty'],
+      run: async ({ tag, qty }, ctx) => {
+        await recordRun(sql, tag, ctx, qty === undefined ? null : `qty=${qty}`);
         return { shipped: tag, laneId: ctx.laneId, proposalId: ctx.proposalId };
       },
     }),
