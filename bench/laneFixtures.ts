@@ -12,19 +12,20 @@ export const transfer = defineTool({
   run: () => ({ done: true }),
 });
 
-/** Proposes and opens `n` pending lanes through the facade, `concurrency` at a time. */
+/** Proposes and opens `n` pending lanes of `tool` through the facade, `concurrency` at a time. */
 export async function openLanes(
   gov: Governance,
   n: number,
   concurrency: number,
   ttlSeconds?: number,
+  tool = 'transfer',
 ) {
   const ids: string[] = [];
   let next = 0;
   const loop = async () => {
     while (next < n) {
       const i = next++;
-      const proposed = await gov.propose('transfer', 'agent-7', {
+      const proposed = await gov.propose(tool, 'agent-7', {
         input: { account: `acct-${i}-${Math.random()}`, cents: i },
       });
       if (!proposed.ok) throw new Error('propose failed');

@@ -6,6 +6,7 @@ import { runHttpBench } from './http.js';
 import { runLaneBench } from './lanes.js';
 import { runOutcomeBench } from './outcomes.js';
 import { runProposalBench } from './proposals.js';
+import { runQuorumBench } from './quorum.js';
 import { runWorkerBench } from './workers.js';
 
 // Every benchmark, one after the other; each prints its own figures. The in-memory cycle
@@ -20,4 +21,5 @@ await runBurstBench();
 await runCaseBench();
 await runHttpBench();
 await runOutcomeBench();
+await runQuorumBench();
 runCycleBench();

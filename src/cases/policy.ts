@@ -26,8 +26,7 @@ function sizeOver(value: unknown, max: number): boolean {
   return false;
 }
 
-// The size is checked before `schema` parses a single member, so a hostile body with a
-// million paths or tools is refused for the price of counting keys, with one issue.
+// Checked before `schema` parses one member: a million hostile paths cost a count, one issue.
 function bounded<T extends z.ZodType>(max: number, what: string, schema: T) {
   const guard = z.custom<unknown>((v) => !sizeOver(v, max), `at most ${max} ${what}`);
   return guard.pipe(schema);

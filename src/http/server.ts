@@ -33,6 +33,11 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Requests per token per window; over it, 429. `false` turns the limit off. @default 6000 a minute */
   rateLimit?: { max: number; timeWindowMs: number } | false;
+  /**
+   * Uses of decision links per client address per window (that route has no token to count
+   * by); over it, 429. `false` turns the limit off. @default 120 a minute
+   */
+  linkRateLimit?: { max: number; timeWindowMs: number } | false;
   /** Fastify's logger option. @default false */
   logger?: FastifyServerOptions['logger'];
   /**
@@ -91,7 +96,13 @@ export async function createServer(
   const open = app.withTypeProvider<ZodTypeProvider>();
   open.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   open.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  linkRoutes(open, governance);
+  await app.register(async (scope) => {
+    if (options.linkRateLimit !== false) {
+      const { max, timeWindowMs } = options.linkRateLimit ?? { max: 120, timeWindowMs: 60_000 };
+      await scope.register(fastifyRateLimit, { max, timeWindow: timeWindowMs });
+    }
+    linkRoutes(scope.withTypeProvider<ZodTypeProvider>(), governance);
+  });
   // Everything else lives in a scope that authenticates first, then limits per token.
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate(options.resolveToken));

@@ -10,9 +10,8 @@ export const pointerToken = (key: string) => key.replace(/~/g, '~0').replace(/\/
 /**
  * Where `after` differs from `before`, as JSON Pointer paths with the values on each side:
  * objects key by key (sorted), arrays index by index, anything else whole. An empty list
- * when they are the same JSON.
- *
- * @example diffInputs({ a: 1, b: 2 }, { a: 1, b: 3 }) // [{ path: '/b', before: 2, after: 3 }]
+ * when they are the same JSON. `{ a: 1, b: 2 }` → `{ a: 1, b: 3 }` is one change: path
+ * `/b`, before 2, after 3.
  */
 export function diffInputs(before: unknown, after: unknown, path = ''): InputChange[] {
   const nested = (keys: string[], at: (v: unknown, k: string) => [boolean, unknown]) =>

@@ -20,7 +20,8 @@ export function getProposal(rt: GovernanceRuntime, id: string): Promise<Proposal
     const row = await findProposal(em, id);
     if (!row) return null;
     const lane = row.approvalMode === 'requires_approval' ? await findLatestLane(em, id) : null;
-    return { ...toProposal(row), edit: lane ? toApproval(lane).edit : null };
+    const edit = lane ? toApproval(lane).edit : null;
+    return edit ? { ...toProposal(row), edit } : toProposal(row);
   });
 }
 

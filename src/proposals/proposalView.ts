@@ -23,10 +23,10 @@ export interface Proposal {
   inputSnapshot: StoredJson;
   actorSnapshot: ActorSnapshot;
   /**
-   * The edit an approver made on the latest lane (`getProposal` only): the input that runs
-   * instead of `inputSnapshot`, with both hashes and the change. Null when none.
+   * The edit an approver made on the latest lane (`getProposal` only, absent when none):
+   * the input that runs instead of `inputSnapshot`, with both hashes and the change.
    */
-  edit?: ApprovalEdit | null;
+  edit?: ApprovalEdit;
   createdAt: Date;
 }
 

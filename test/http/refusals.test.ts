@@ -300,3 +300,21 @@ describe('HTTP API: the per-token rate limit', () => {
     expect((await s.call('approver2', 'GET', '/lanes')).status).toBe(200);
   });
 });
+
+describe('HTTP API: the per-address limit on decision links', () => {
+  const s = useHttpSuite({
+    startWorkers: false,
+    server: { linkRateLimit: { max: 3, timeWindowMs: 60_000 } },
+  });
+
+  it('429 once an address has tried its window of links, forged or not; nothing written', async () => {
+    const before = await s.h.fingerprint();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await s.call(null, 'POST', '/decision-links/use', { token: `x${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    expect(await s.h.fingerprint()).toBe(before);
+    // Authenticated routes count per token, apart from links.
+    expect((await s.call('approver', 'GET', '/lanes')).status).toBe(200);
+  });
+});
