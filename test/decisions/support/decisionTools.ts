@@ -19,7 +19,7 @@ type TransferSpec = Partial<ToolSpec<typeof transferInput>>;
  *   account `blocked`, costs one unit per started 1,000 cents;
  * - `transfer_amount`: the same, only `cents` editable;
  * - `fixed`: not editable;
- * - `wire`: needs two approvers.
+ * - `wire`: needs two approvers; editable.
  */
 export function decisionTools(sql: Sql): ToolDefinition[] {
   const transfer = (name: string, extra: TransferSpec) =>
@@ -44,7 +44,7 @@ export function decisionTools(sql: Sql): ToolDefinition[] {
     transfer('transfer', { editableOnApproval: true }),
     transfer('transfer_amount', { editableOnApproval: ['cents'] }),
     transfer('fixed', {}),
-    transfer('wire', { approvals: { count: 2 } }),
+    transfer('wire', { approvals: { count: 2 }, editableOnApproval: true }),
   ];
 }
 
