@@ -78,6 +78,21 @@ describe('the built CLI', () => {
     }
   });
 
+  it('lanes approve --input: JSON for one lane; a CLI without the tool cannot judge the edit', async () => {
+    const { laneId } = await pendingLane('o-cli-edit');
+    const as = ['--token', tokens.reviewer, '--tokens', tokensFile, ...db()];
+    const notJson = await countersign(['lanes', 'approve', laneId, '--input', '{cents', ...as]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain('--input must be JSON');
+    const two = await countersign(['lanes', 'approve', laneId, laneId, '--input', '{}', ...as]);
+    expect(two.code).toBe(2);
+    const edit = JSON.stringify({ orderId: 'o-cli-edit', cents: 50 });
+    const unjudged = await countersign(['lanes', 'approve', laneId, '--input', edit, ...as]);
+    expect(unjudged.code).toBe(4);
+    expect(unjudged.stderr).toContain('edit_refused');
+    expect((await h.gov.getApproval(laneId))?.status).toBe('pending');
+  });
+
   it("lanes list --json, lanes approve as the token's actor, refusals with their exit codes", async () => {
     const { laneId } = await pendingLane('o-cli-1');
     const listed = await countersign(['lanes', 'list', '--json', ...db()]);
