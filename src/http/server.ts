@@ -16,6 +16,7 @@ import { runtimeOf } from '../runtimeOf.js';
 import { actingRuntime } from './actingRuntime.js';
 import { authenticate } from './authenticate.js';
 import { caseRoutes } from './caseRoutes.js';
+import { consoleRoutes } from './consoleRoutes.js';
 import { eventStreamRoutes } from './eventStream.js';
 import type { EventStreamOptions } from './eventStream.js';
 import { handleError } from './httpErrors.js';
@@ -42,6 +43,8 @@ export interface ServerOptions {
   metrics?: PrometheusExporter;
   /** How the `/events` stream polls the audit trail. */
   eventStream?: EventStreamOptions;
+  /** Serves the approver's console at `/console/` (static; it signs in with a token). @default true */
+  console?: boolean;
 }
 
 /** The Fastify instance of {@link createServer}, with countersign's routes and zod schemas. */
@@ -92,6 +95,7 @@ export async function createServer(
   open.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   open.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   linkRoutes(open, governance);
+  if (options.console !== false) await consoleRoutes(app);
   // Everything else lives in a scope that authenticates first, then limits per token.
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate(options.resolveToken));
