@@ -28,6 +28,8 @@ let leave: () => void = () => {};
 function render(): void {
   leave();
   useShortcuts([]);
+  // Pages set `data-loaded` once their data is drawn; tests and the bench wait on it.
+  delete main.dataset.loaded;
   if (!session.token()) {
     fill(nav);
     stopLive();

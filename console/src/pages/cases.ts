@@ -90,6 +90,7 @@ export function casesPage(main: HTMLElement): () => void {
             ),
           ),
     );
+    main.dataset.loaded = 'true';
   }
 
   const caseInput = h('input', {

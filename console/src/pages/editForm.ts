@@ -44,7 +44,8 @@ function control(
         if (v === undefined) delete out[k];
         else out[k] = v;
       });
-      return out;
+      // An optional object left empty stays absent rather than becoming `{}`.
+      return value === undefined && Object.keys(out).length === 0 ? undefined : out;
     };
     return [set, read];
   }
@@ -55,9 +56,10 @@ function control(
     input = h(
       'select',
       { id, disabled, ...described },
+      h('option', { value: '', selected: value === undefined }, '—'),
       options.map((o, i) => h('option', { value: String(i), selected: o === value }, String(o))),
     );
-    read = () => options[Number(input.value)];
+    read = () => (input.value === '' ? undefined : options[Number(input.value)]);
   } else if (kind === 'boolean') {
     const box = h('input', {
       id,
@@ -67,7 +69,8 @@ function control(
       ...described,
     });
     input = box;
-    read = () => box.checked;
+    // An absent optional flag stays absent unless it is ticked.
+    read = () => (value === undefined && !box.checked ? undefined : box.checked);
   } else if (kind === 'number' || kind === 'integer') {
     input = h('input', {
       id,
@@ -102,6 +105,8 @@ function control(
       }
     };
   }
+  // A field the lane does not let approvers edit keeps its proposed value.
+  if (disabled) read = () => value;
   const hint = schema.description ? h('span', { class: 'hint' }, ` ${schema.description}`) : [];
   return [
     h(
@@ -125,7 +130,8 @@ export function editForm(
   input: unknown,
   submit: (edited: unknown, note: string) => Promise<void>,
 ): { form: HTMLFormElement; show: (issues: EditIssue[]) => void } {
-  const [body, read] = control(editing.inputSchema, [], input, editable(editing.fields));
+  const schema = { title: 'Input', ...editing.inputSchema };
+  const [body, read] = control(schema, [], input, editable(editing.fields));
   const note = h('textarea', { id: 'edit-note', rows: '2' });
   const summary = h('div', { id: 'edit-errors' });
   const form = h(

@@ -53,6 +53,7 @@ export function lanePage(main: HTMLElement, [laneId]: string[]): () => void {
       ),
       diagram,
     );
+    main.dataset.loaded = 'true';
     main.dataset.status = lane.approval.status;
     main.dataset.proposalId = lane.proposal.id;
   }

@@ -42,9 +42,9 @@ export function timeline(events: AuditEvent[], verification: Verification | null
 }
 
 function chainText(v: Verification | null): string {
-  if (!v) return 'Audit chain: checking…';
+  if (!v) return 'The audit chain could not be checked.';
   if (v.ok) {
-    return `Audit chain verified: ${v.events} events${v.anchored ? ', anchored outside the database' : ''}.`;
+    return `The proposal's audit chain verifies: ${v.events} events${v.anchored ? ', anchored outside the database' : ''}.`;
   }
-  return `Audit chain broken: ${v.problem.replace(/_/g, ' ')} at event ${v.seq}${v.detail ? ` (${v.detail})` : ''}.`;
+  return `The proposal's audit chain is broken: ${v.problem.replace(/_/g, ' ')} at event ${v.seq}${v.detail ? ` (${v.detail})` : ''}.`;
 }

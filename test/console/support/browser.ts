@@ -42,12 +42,12 @@ export function useBrowser(): { page(): Promise<Page> } {
   };
 }
 
-/** Opens the console and signs in with `token`; resolves once the inbox has loaded. */
+/** Opens the console at `hash` and signs in with `token`; resolves once the page has loaded. */
 export async function signIn(page: Page, base: string, token: string, hash = '#/'): Promise<void> {
   await page.goto(`${base}/console/${hash}`);
   await page.getByLabel('Access token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#main[data-loaded="true"], #lane-body > *').first().waitFor();
+  await page.locator('#main[data-loaded="true"]').waitFor();
 }
 
 /** A marker on the document: still there later means the page never reloaded. */
