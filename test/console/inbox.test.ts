@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { useHttpSuite } from '../http/support/httpHarness.js';
 import { waitFor } from '../workers/support/workerHarness.js';
@@ -32,7 +33,7 @@ describe.skipIf(!hasChromium)('console: the inbox', () => {
   }
 
   /** The lane ids the inbox shows, in its order. */
-  const shownLanes = async (page: import('playwright-core').Page) =>
+  const shownLanes = async (page: Page) =>
     page
       .locator('tbody tr[data-lane-id]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-lane-id')));
