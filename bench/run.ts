@@ -1,6 +1,7 @@
 import { runAuditBench } from './audit.js';
 import { runBurstBench } from './burst.js';
 import { runCaseBench } from './cases.js';
+import { runConsoleBench } from './console.js';
 import { runCycleBench } from './cycle.js';
 import { runHttpBench } from './http.js';
 import { runLaneBench } from './lanes.js';
@@ -20,4 +21,5 @@ await runBurstBench();
 await runCaseBench();
 await runHttpBench();
 await runOutcomeBench();
+await runConsoleBench();
 runCycleBench();
