@@ -29,16 +29,18 @@ export async function consoleRoutes(
   app: FastifyInstance,
   root = consoleAssetsDir(),
 ): Promise<void> {
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/console/'));
+  // `/` may serve something else one day, so its redirect is not one browsers keep.
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/console/', 302));
+  app.get('/console', { schema: { hide: true } }, (_request, reply) =>
+    reply.redirect('/console/', 301),
+  );
   if (!existsSync(join(root, 'index.html'))) {
-    app.get('/console', { schema: { hide: true } }, notBuilt);
     app.get('/console/*', { schema: { hide: true } }, notBuilt);
     return;
   }
   await app.register(fastifyStatic, {
     root,
     prefix: '/console/',
-    redirect: true,
     decorateReply: false,
     cacheControl: false,
     // Vite fingerprints everything under assets/, so those may be kept for good; the page

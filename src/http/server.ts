@@ -51,10 +51,10 @@ export interface ServerOptions {
 export type CountersignServer = FastifyInstance;
 
 /**
- * An HTTP API over a governance: every route but `/healthz`, `/openapi.json`, `/docs` and
- * `/decision-links/use` (where the signed link is the credential) needs a bearer token, and
- * acts as the token's actor. Not listening yet: call `listen`, or mount it in a host's own
- * server. Closing it does not close the governance.
+ * An HTTP API over a governance: every route but `/healthz`, `/openapi.json`, `/docs`, the
+ * console's static files and `/decision-links/use` (where the signed link is the credential)
+ * needs a bearer token, and acts as the token's actor. Not listening yet: call `listen`, or
+ * mount it in a host's own server. Closing it does not close the governance.
  *
  * @example
  * const server = await createServer(gov, { resolveToken: tokenDirectory(readTokensFile('tokens.json')) });
