@@ -25,7 +25,7 @@ export function startShortcuts(): void {
   });
 }
 
-/** The page's shortcuts as a line of `<kbd>` hints. */
+/** The page's shortcuts as one line of help: `a approve · r reject`. */
 export function shortcutHelp(list: Shortcut[]): string {
   return list.map((s) => `${s.key} ${s.label}`).join(' · ');
 }

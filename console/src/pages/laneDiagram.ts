@@ -26,52 +26,43 @@ const guardName = (g: unknown): string =>
  * (the lane's state, the innermost one when nested) styled as current. Edges out of a
  * nested state are drawn from its parent, which keeps the layout readable.
  */
-export function toMermaid(machine: StateNode & { id?: string }, lit: string): string {
-  const lines = ['stateDiagram-v2', '  direction LR'];
-  const edges = new Set<string>();
-  const top = machine.states ?? {};
-  const resolve = (target: string) =>
-    target
-      .replace(/^#[^.]+\./, '')
-      .split('.')
-      .at(-1)!;
-  const walk = (name: string, node: StateNode, owner: string, indent: string) => {
-    for (const t of list(node.always)) {
-      if (t.target)
-        edges.add(
-          `${indent}${owner} --> ${resolve(t.target)}${t.guard ? ` : ${guardName(t.guard)}` : ''}`,
-        );
-    }
-    for (const [event, ts] of Object.entries(node.on ?? {})) {
-      for (const t of list(ts))
-        if (t.target) edges.add(`${indent}${owner} --> ${resolve(t.target)} : ${event}`);
-    }
-    if (node.type === 'final') edges.add(`${indent}${name} --> [*]`);
-  };
-  lines.push(`  [*] --> ${machine.initial ?? 'requested'}`);
-  for (const [name, node] of Object.entries(top)) {
-    if (node.states) {
-      const inner: string[] = [
-        `  state ${name} {`,
-        `    [*] --> ${node.initial ?? Object.keys(node.states)[0]}`,
-      ];
-      for (const [child, childNode] of Object.entries(node.states)) {
-        for (const t of list(childNode.on).flatMap((on) => Object.entries(on))) {
-          for (const tr of list(t[1])) {
-            if (tr.target && !tr.target.startsWith('#'))
-              inner.push(`    ${child} --> ${resolve(tr.target)} : ${t[0]}`);
-            else if (tr.target) edges.add(`  ${name} --> ${resolve(tr.target)} : ${t[0]}`);
-          }
-        }
+export function toMermaid(machine: StateNode, lit: string): string {
+  // `#approvalLane.executed` and `running` both name a state by its last segment.
+  const resolve = (target: string) => target.split('.').at(-1)!;
+  const edges = (node: StateNode) =>
+    [
+      ...list(node.always).map((t) => ({ t, label: t.guard ? guardName(t.guard) : '' })),
+      ...Object.entries(node.on ?? {}).flatMap(([event, ts]) =>
+        list(ts).map((t) => ({ t, label: event })),
+      ),
+    ].flatMap(({ t, label }) => (t.target ? [{ target: t.target, label }] : []));
+  const arrow = (from: string, to: string, label: string) =>
+    `${from} --> ${resolve(to)}${label ? ` : ${label}` : ''}`;
+
+  const inside: string[] = [];
+  const outside = new Set<string>([`[*] --> ${machine.initial ?? 'requested'}`]);
+  for (const [name, node] of Object.entries(machine.states ?? {})) {
+    for (const e of edges(node)) outside.add(arrow(name, e.target, e.label));
+    if (node.type === 'final') outside.add(`${name} --> [*]`);
+    if (!node.states) continue;
+    const children = new Set([`[*] --> ${node.initial ?? Object.keys(node.states)[0]}`]);
+    for (const [child, childNode] of Object.entries(node.states)) {
+      for (const e of edges(childNode)) {
+        // A sibling target stays inside; one outside the parent is drawn from the parent.
+        if (e.target.startsWith('#')) outside.add(arrow(name, e.target, e.label));
+        else children.add(arrow(child, e.target, e.label));
       }
-      lines.push(...new Set(inner), '  }');
     }
-    walk(name, node, name, '  ');
+    inside.push(`state ${name} {`, ...[...children].map((l) => `  ${l}`), '}');
   }
-  lines.push(...edges);
-  lines.push('  classDef current fill:#ffe08a,stroke:#1a1a1a,stroke-width:3px,color:#1a1a1a');
-  lines.push(`  class ${lit} current`);
-  return lines.join('\n');
+  const body = [
+    'direction LR',
+    ...inside,
+    ...outside,
+    'classDef current fill:#ffe08a,stroke:#1a1a1a,stroke-width:3px,color:#1a1a1a',
+    `class ${lit} current`,
+  ];
+  return ['stateDiagram-v2', ...body.map((l) => `  ${l}`)].join('\n');
 }
 
 let renders = 0;
