@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
@@ -38,6 +37,9 @@ export async function consoleRoutes(
     app.get('/console/*', { schema: { hide: true } }, notBuilt);
     return;
   }
+  // Loaded here, not at the top: it costs every CLI command a few hundred milliseconds of
+  // start-up, and only a server with a built console needs it.
+  const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(fastifyStatic, {
     root,
     prefix: '/console/',
