@@ -1,6 +1,7 @@
 import { runAuditBench } from './audit.js';
 import { runBurstBench } from './burst.js';
 import { runCaseBench } from './cases.js';
+import { runConsoleBench } from './console.js';
 import { runCycleBench } from './cycle.js';
 import { runHttpBench } from './http.js';
 import { runLaneBench } from './lanes.js';
@@ -22,4 +23,5 @@ await runCaseBench();
 await runHttpBench();
 await runOutcomeBench();
 await runQuorumBench();
+await runConsoleBench();
 runCycleBench();

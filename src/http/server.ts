@@ -16,6 +16,7 @@ import { runtimeOf } from '../runtimeOf.js';
 import { actingRuntime } from './actingRuntime.js';
 import { authenticate } from './authenticate.js';
 import { caseRoutes } from './caseRoutes.js';
+import { consoleRoutes } from './consoleRoutes.js';
 import { eventStreamRoutes } from './eventStream.js';
 import type { EventStreamOptions } from './eventStream.js';
 import { handleError } from './httpErrors.js';
@@ -47,16 +48,18 @@ export interface ServerOptions {
   metrics?: PrometheusExporter;
   /** How the `/events` stream polls the audit trail. */
   eventStream?: EventStreamOptions;
+  /** Serves the approver's console at `/console/` (static; it signs in with a token). @default true */
+  console?: boolean;
 }
 
 /** The Fastify instance of {@link createServer}, with countersign's routes and zod schemas. */
 export type CountersignServer = FastifyInstance;
 
 /**
- * An HTTP API over a governance: every route but `/healthz`, `/openapi.json`, `/docs` and
- * `/decision-links/use` (where the signed link is the credential) needs a bearer token, and
- * acts as the token's actor. Not listening yet: call `listen`, or mount it in a host's own
- * server. Closing it does not close the governance.
+ * An HTTP API over a governance: every route but `/healthz`, `/openapi.json`, `/docs`, the
+ * console's static files and `/decision-links/use` (where the signed link is the credential)
+ * needs a bearer token, and acts as the token's actor. Not listening yet: call `listen`, or
+ * mount it in a host's own server. Closing it does not close the governance.
  *
  * @example
  * const server = await createServer(gov, { resolveToken: tokenDirectory(readTokensFile('tokens.json')) });
@@ -103,6 +106,7 @@ export async function createServer(
     }
     linkRoutes(scope.withTypeProvider<ZodTypeProvider>(), governance);
   });
+  if (options.console !== false) await consoleRoutes(app);
   // Everything else lives in a scope that authenticates first, then limits per token.
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate(options.resolveToken));

@@ -1,0 +1,127 @@
+import { api, ApiError } from '../api.js';
+import { fill, h } from '../dom.js';
+import { refusalAlert } from '../refusal.js';
+import type { LaneDetail } from '../types.js';
+import { editForm, serverIssues } from './editForm.js';
+
+type Decision =
+  | { type: 'APPROVE'; note?: string; input?: unknown }
+  | { type: 'REJECT' | 'DEFER'; reason: string };
+
+const done = { APPROVE: 'Approved', REJECT: 'Rejected', DEFER: 'Deferred' } as const;
+
+/** A decision form with one text field; `required` fields are checked before sending. */
+function textDecision(
+  id: string,
+  title: string,
+  field: string,
+  required: boolean,
+  button: string,
+  buttonClass: string,
+  send: (text: string) => Promise<void>,
+  notice: HTMLElement,
+): HTMLFormElement {
+  const textarea = h('textarea', {
+    id: `${id}-text`,
+    rows: '2',
+    required,
+    'aria-describedby': `${id}-error`,
+  });
+  const error = h('span', { id: `${id}-error`, class: 'field-error' });
+  const form = h(
+    'form',
+    { class: 'decide', id, novalidate: true, 'aria-labelledby': `${id}-title` },
+    h('h3', { id: `${id}-title` }, title),
+    h('label', { for: `${id}-text` }, field),
+    textarea,
+    error,
+    h('button', { type: 'submit', class: buttonClass }, button),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = textarea.value.trim();
+    if (required && !text) {
+      error.textContent = `A reason is required to ${title.toLowerCase()}.`;
+      textarea.setAttribute('aria-invalid', 'true');
+      fill(notice, h('div', { class: 'alert', role: 'alert' }, error.textContent));
+      textarea.focus();
+      return;
+    }
+    error.textContent = '';
+    textarea.removeAttribute('aria-invalid');
+    void send(text);
+  });
+  return form;
+}
+
+/**
+ * The decisions on a pending lane: approve (with a note), reject and defer (a reason
+ * required), and edit-then-approve when the API offers editing. Refusals land in `notice`
+ * named as what they are.
+ */
+export function decisionForms(
+  lane: LaneDetail,
+  notice: HTMLElement,
+  decided: () => void,
+): HTMLElement {
+  const id = lane.approval.id;
+  const send = async (event: Decision, onRefused?: (error: ApiError) => void) => {
+    fill(notice);
+    try {
+      await api('POST', `/lanes/${id}/events`, event);
+      fill(notice, h('p', { class: 'ok', role: 'status' }, `${done[event.type]}.`));
+      decided();
+    } catch (error) {
+      fill(notice, refusalAlert(error));
+      if (error instanceof ApiError) onRefused?.(error);
+    }
+  };
+  const forms = [
+    textDecision(
+      'approve',
+      'Approve',
+      'Note (optional)',
+      false,
+      'Approve',
+      'primary',
+      (note) => send(note ? { type: 'APPROVE', note } : { type: 'APPROVE' }),
+      notice,
+    ),
+    textDecision(
+      'reject',
+      'Reject',
+      'Reason (required)',
+      true,
+      'Reject',
+      'danger',
+      (reason) => send({ type: 'REJECT', reason }),
+      notice,
+    ),
+    textDecision(
+      'defer',
+      'Defer',
+      'Reason (required)',
+      true,
+      'Defer',
+      '',
+      (reason) => send({ type: 'DEFER', reason }),
+      notice,
+    ),
+  ];
+  const editing = lane.editing;
+  if (editing?.allowed) {
+    const input = lane.approval.edit?.input ?? lane.proposal.input;
+    const edit = editForm(editing, input, (edited, note) =>
+      send({ type: 'APPROVE', input: edited, ...(note ? { note } : {}) }, (error) => {
+        if (error.body.issues) edit.show(serverIssues(error.body.issues));
+      }),
+    );
+    forms.push(edit.form);
+  }
+  return h(
+    'section',
+    { 'aria-labelledby': 'decide-title', class: 'card' },
+    h('h2', { id: 'decide-title' }, 'Decide'),
+    h('div', { class: 'decisions' }, forms),
+  );
+}
