@@ -7,25 +7,42 @@ import {
   decidedInputHash,
   laneGuards,
 } from './approvalLaneGuards.js';
-import type { LaneContext, LaneEffect, LaneEvent, LaneInput, LaneRefusal } from './laneTypes.js';
+import type {
+  LaneContext,
+  LaneEffect,
+  LaneEvent,
+  LaneEventOf as Ev,
+  LaneInput,
+  LaneRefusal,
+} from './laneTypes.js';
 
 /** Stored with every snapshot; a snapshot of another id is refused. */
 export const APPROVAL_LANE_MACHINE_ID = 'countersign.approvalLane';
 /** Bump with a registered snapshot migration whenever states or context change shape. */
 export const APPROVAL_LANE_MACHINE_VERSION = 4;
 
-type Ev<T extends LaneEvent['type']> = Extract<LaneEvent, { type: T }>;
-
 const alreadyDecided = {
   guard: 'hasVoted',
-  actions: { type: 'refuse', params: { error: 'conflict', reason: 'already_decided' } },
+  actions: { type: 'refuse', params: { error: 'forbidden', reason: 'already_decided' } },
 } as const;
 
-// A quorum that counts rejections collects them until as many as it needs approvals.
-const countedRejection = {
-  guard: and(['countsRejections', not('completesRejections')]),
-  actions: ['recordRejection', 'auditRejection'],
-} as const;
+const decided = (kind: 'rejected' | 'deferred') =>
+  [{ type: 'recordDecision', params: { kind } }, 'auditDecision'] as const;
+
+// A quorum that counts rejections collects them until as many as it needs approvals; the
+// proposer's own rejection withdraws the call at once.
+const countedRejections = [
+  { guard: 'isProposer', target: 'rejected', actions: decided('rejected') },
+  {
+    guard: and(['countsRejections', not('completesRejections')]),
+    actions: ['recordRejection', 'auditRejection'],
+  },
+  {
+    guard: 'countsRejections',
+    target: 'rejected',
+    actions: ['recordRejection', ...decided('rejected')],
+  },
+] as const;
 
 /**
  * REJECT and DEFER are judged alike: a reason first, then the deadline, then the role, then
@@ -47,8 +64,8 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
       actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
     },
     alreadyDecided,
-    ...(kind === 'rejected' ? [countedRejection] : []),
-    { target: kind, actions: [{ type: 'recordDecision', params: { kind } }, 'auditDecision'] },
+    ...(kind === 'rejected' ? countedRejections : []),
+    { target: kind, actions: decided(kind) },
   ] as const;
 
 /**
@@ -132,8 +149,10 @@ export const approvalLaneMachine = setup({
       const { edit, note } = event as Ev<'APPROVE'>;
       const inputHash = decidedInputHash({ context, event });
       const vote = { actorId: actorOf(event), at: event.at, inputHash, note: note ?? null };
+      // An edit back to the proposal's input takes the edit down.
+      const next = edit && edit.inputHash !== context.inputHash ? edit : null;
       return {
-        edit: edit ? { ...edit, by: vote.actorId, at: event.at } : context.edit,
+        edit: edit ? next && { ...next, by: vote.actorId, at: event.at } : context.edit,
         approvals: context.quorum ? [...context.approvals, vote] : context.approvals,
       };
     }),
@@ -315,6 +334,10 @@ export const approvalLaneMachine = setup({
           {
             guard: not('hasRequiredRole'),
             actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
+          },
+          {
+            guard: not('sawCurrentInput'),
+            actions: { type: 'refuse', params: { error: 'conflict', reason: 'input_changed' } },
           },
           alreadyDecided,
           {

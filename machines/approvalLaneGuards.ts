@@ -1,6 +1,4 @@
-import type { LaneContext, LaneEvent } from './laneTypes.js';
-
-type Ev<T extends LaneEvent['type']> = Extract<LaneEvent, { type: T }>;
+import type { LaneContext, LaneEvent, LaneEventOf as Ev } from './laneTypes.js';
 type Judged = { context: LaneContext; event: LaneEvent };
 
 /** Who an event acts as: its actor, or the part of countersign that sends it. */
@@ -42,6 +40,13 @@ export const laneGuards = {
     return context.requiredRole === null || roles.includes(context.requiredRole);
   },
   hasReason: ({ event }: Judged) => 'reason' in event && event.reason.trim() !== '',
+  // An approval names the input its approver saw; one that names none approves the input
+  // up, unless an approver's edit of a quorum lane is up (others may not have seen it).
+  sawCurrentInput: ({ context, event }: Judged) => {
+    const seen = (event as Ev<'APPROVE'>).inputHash;
+    if (seen === undefined) return context.edit === null;
+    return seen === currentInputHash(context);
+  },
   // One voice per actor: an approval of the input now up, or any counted rejection.
   hasVoted: (judged: Judged) => {
     const actor = actorOf(judged.event);
@@ -55,14 +60,15 @@ export const laneGuards = {
     approversOf(judged.context, decidedInputHash(judged)).length + 1 >= required(judged.context),
   countsRejections: ({ context }: Judged) => context.quorum?.onRejection === 'count',
   completesRejections: ({ context }: Judged) => context.rejections.length + 1 >= required(context),
-  defaultsToApprove: ({ event }: Judged) =>
-    (event as Ev<'DEFAULT_DECISION'>).decision === 'approve',
+  // A quorum is never met by default: its lane rejects instead.
+  defaultsToApprove: ({ context, event }: Judged) =>
+    (event as Ev<'DEFAULT_DECISION'>).decision === 'approve' && context.quorum === null,
   // The deadline sweep expires with no roles; a host's actor needs the expiry role, or
   // else the approver's.
   mayExpire: ({ context, event }: Judged) => {
-    const role = context.expireRole ?? context.requiredRole;
     if (!('actorRoles' in event) || event.actorRoles === undefined) return true;
-    return role === null || event.actorRoles.includes(role);
+    if (context.expireRole !== null) return event.actorRoles.includes(context.expireRole);
+    return laneGuards.hasRequiredRole({ context, event });
   },
   isApprovedInput: ({ context, event }: Judged) =>
     (event as Ev<'EXECUTION_CLAIMED'>).inputHash === context.decision?.inputHash,

@@ -183,6 +183,8 @@ export type LaneEvent =
       actorRoles: string[];
       /** Approves this edit of the input instead (already judged by every gate). */
       edit?: LaneEdit;
+      /** The input hash the approver saw; a lane whose input changed since refuses it. */
+      inputHash?: string;
     } & Stamped)
   | ({ type: 'REJECT'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
   | ({ type: 'DEFER'; actorId: string; reason: string; actorRoles: string[] } & Stamped)
@@ -209,6 +211,9 @@ export type LaneEvent =
   | ({ type: 'EXECUTION_SUCCEEDED'; result: unknown } & Stamped)
   | ({ type: 'EXECUTION_FAILED'; failure: LaneFailure } & Stamped)
   | ({ type: 'EXECUTION_RETRY'; failure: LaneFailure; retryAt: string } & Stamped);
+
+/** One kind of lane event. */
+export type LaneEventOf<T extends LaneEvent['type']> = Extract<LaneEvent, { type: T }>;
 
 /** Jobs a transition asks the runtime to enqueue once it has committed. */
 export type LaneJob = 'approval-expiry' | 'approval-resume' | 'tool-execution';

@@ -70,11 +70,14 @@ export interface Governance {
    * on at the last one), then enqueues the resume; never runs the tool. With `input`, approves
    * that edited input instead, where the tool allows it: judged again by gates 1–5 (refused:
    * `edit_refused`, the lane stays pending), recorded with both hashes and the change.
+   * `inputHash` names the input the approver saw (`approval.inputHash`): a lane whose input
+   * changed since refuses it (`conflict` / `input_changed`); a quorum lane with an edit up
+   * requires it.
    */
   approve(
     approvalId: string,
     actorId: string,
-    options?: DecisionOptions & { note?: string; input?: unknown },
+    options?: DecisionOptions & { note?: string; input?: unknown; inputHash?: string },
   ): Promise<LaneResult>;
   /** Rejects a pending lane; `reason` is required. */
   reject(

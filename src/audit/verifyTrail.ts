@@ -1,12 +1,12 @@
 import { approvalLanePersistence } from '../../machines/laneSnapshot.js';
-import { restoreSnapshot, runPersistedCycle } from '../../machines/persistedActor.js';
-import type { LaneEvent, LaneInput } from '../../machines/laneTypes.js';
+import { restoreSnapshot } from '../../machines/persistedActor.js';
 import type { EventRow, LaneRow, ProposalRow } from '../../persistence/rows.js';
 import { canonicalJson, inputHash } from '../canonicalJson.js';
 import { laneRow } from '../lanes/laneTransition.js';
 import { verifyChain } from './auditChain.js';
 import { snapshotDisagreement, storedCallDigest } from './callDigest.js';
 import type { AuditKeys } from './signing.js';
+import { replayLaneChain } from './laneReplay.js';
 import { recordedEdits } from './verifyEdits.js';
 
 /** Which check found a problem. */
@@ -162,35 +162,12 @@ function laneProblem(f: TrailFacts, laneId: string, events: readonly EventRow[])
     laneId,
     detail,
   });
-  const [opening, ...later] = events;
-  const laneInput = isObject(opening?.payload) ? opening.payload.laneInput : undefined;
-  if (!opening || !isObject(laneInput)) return fail(opening ?? null, 'the lane has no opening');
-  if (
-    laneInput.laneId !== laneId ||
-    laneInput.proposalId !== f.proposal.id ||
-    laneInput.proposerId !== f.proposal.actorId
-  )
-    return fail(opening, 'the opening names another lane, proposal or proposer');
-  const recordedEvents = later.map((e) => (isObject(e.payload) ? e.payload.event : undefined));
-  const unreplayable = later.findIndex((_, i) => {
-    const event = recordedEvents[i];
-    return !isObject(event) || typeof event.type !== 'string';
+  const replay = replayLaneChain(laneId, events, {
+    proposalId: f.proposal.id,
+    proposerId: f.proposal.actorId,
   });
-  if (unreplayable >= 0)
-    return fail(later[unreplayable]!, 'the event records no lane event to replay');
-  const replay = runPersistedCycle(
-    approvalLanePersistence.machine,
-    { input: laneInput as unknown as LaneInput },
-    recordedEvents as unknown as LaneEvent[],
-  );
-  if (!replay.ok) return fail(opening, `the lane machine cannot replay it: ${replay.detail}`);
-  const states = [replay.start, ...replay.states];
-  for (const [i, event] of events.entries()) {
-    const audits = states[i]!.effects.filter((e) => e.type === 'audit');
-    const audit = audits.length === 1 ? audits[0]! : null;
-    if (!audit || audit.event !== event.type || audit.actorId !== event.actorId)
-      return fail(event, `the lane machine does not take this ${event.type} here`);
-  }
+  if (!replay.ok) return fail(replay.event, replay.detail);
+  const { states } = replay;
   const row = f.lanes.find((l) => l.id === laneId);
   if (!row) return fail(null, 'the lane row is missing');
   const expected = laneRow(row, states.at(-1)!, events.length, row.updatedAt);

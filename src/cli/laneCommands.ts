@@ -147,11 +147,15 @@ export function laneCommands(program: Command): void {
     if (field === 'note') {
       command.option('--note <text>', 'a note kept with the approval');
       command.option('--input <json>', 'approve this edited input instead (one lane; JSON)');
+      command.option(
+        '--input-hash <hash>',
+        'the input hash you saw (lanes show): refused if changed',
+      );
     } else command.requiredOption('--reason <text>', `why (required to ${name})`);
     command.action(
       async (
         laneIds: string[],
-        o: { token?: string; note?: string; reason?: string; input?: string },
+        o: { token?: string; note?: string; reason?: string; input?: string; inputHash?: string },
         cmd: Command,
       ) => {
         const opts = cmd.optsWithGlobals<GlobalOptions>();
@@ -159,7 +163,11 @@ export function laneCommands(program: Command): void {
         const actor = await actorOfToken(opts, o.token);
         await withGovernance(opts, async (gov) => {
           const text = o[field];
-          const decision = { type, ...(text === undefined ? {} : { [field]: text }) };
+          const decision = {
+            type,
+            ...(text === undefined ? {} : { [field]: text }),
+            ...(o.inputHash === undefined ? {} : { inputHash: o.inputHash }),
+          };
           const rt = actingRuntime(runtimeOf(gov), actor);
           if (laneIds.length > 1) {
             const events = laneIds.map((laneId) => ({ laneId, event: decision }));

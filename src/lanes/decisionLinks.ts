@@ -137,7 +137,11 @@ export async function useDecisionLink(
   const found = await rt.laneStore.read(link.laneId);
   if (!found) return { ok: false, error: 'not_found' };
   if (found.lane.inputHash !== link.inputHash) return { ok: false, error: 'input_changed' };
-  const text = link.decision === 'APPROVE' ? { note: fields.note } : { reason: fields.reason };
+  // An approval names the input the link was made for: the machine checks it too.
+  const text =
+    link.decision === 'APPROVE'
+      ? { note: fields.note, inputHash: link.inputHash }
+      : { reason: fields.reason };
   const decision = decisionEventSchema.safeParse(
     Object.fromEntries(
       Object.entries({ type: link.decision, ...text }).filter(([, v]) => v !== undefined),

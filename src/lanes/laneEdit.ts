@@ -42,6 +42,14 @@ export async function prepareEdit(
     return refused('unsupported', `${found.toolName}@${found.toolVersion} is not registered here`);
   if (tool.editableOnApproval === false)
     return refused('not_editable', `${tool.name} does not allow approving an edited input`);
+  const context = found.lane.snapshot.context as unknown as LaneContext;
+  // An edit's call digest is computed with the tool as registered now: only where that tool
+  // still makes the proposed call exactly (a lane without a digest cannot tell).
+  if (
+    !context.callDigest ||
+    laneCallDigest(tool, found, found.inputSnapshot) !== context.callDigest
+  )
+    return refused('unsupported', `${tool.name} is not the tool the call was proposed to`);
   const proposal = await rt.laneStore.readProposal(found.lane.proposalId);
   if (!proposal) return refused('unsupported', 'the proposal is gone');
   const scopes = (proposal.actorSnapshot.scopes as string[] | undefined) ?? [];
@@ -66,7 +74,6 @@ export async function prepareEdit(
 
   const edited = judged.attrs.inputSnapshot;
   const hash = inputHash(edited);
-  const context = found.lane.snapshot.context as unknown as LaneContext;
   if (hash === currentInputHash(context)) return { ok: true, edit: null };
   const diff = diffInputs(found.inputSnapshot, edited);
   if (Array.isArray(tool.editableOnApproval)) {

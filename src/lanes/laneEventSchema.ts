@@ -6,6 +6,11 @@ const text = z.string().max(4_000).refine(storable, 'contains unstorable charact
 const reason = text.trim().min(1, 'a reason is required');
 /** An approver's edited input: any JSON here; the tool's schema judges it (gate 1). */
 const input = z.unknown().optional();
+/** The input hash the approver saw; a lane whose input changed since refuses the approval. */
+const inputHash = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, 'an input hash as the lane shows it (64 hex digits)')
+  .optional();
 
 /**
  * Events a host may send to a lane (`send`, HTTP), each naming the actor who sends it.
@@ -13,7 +18,13 @@ const input = z.unknown().optional();
  * ran.
  */
 export const hostLaneEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('APPROVE'), actorId, note: text.optional(), input }),
+  z.strictObject({
+    type: z.literal('APPROVE'),
+    actorId,
+    note: text.optional(),
+    input,
+    inputHash,
+  }),
   z.strictObject({ type: z.literal('REJECT'), actorId, reason }),
   z.strictObject({ type: z.literal('DEFER'), actorId, reason }),
   z.strictObject({ type: z.literal('EXPIRE'), actorId }),
@@ -25,7 +36,7 @@ export const hostLaneEventSchema = z.discriminatedUnion('type', [
  * authentication, or the link) and without edits.
  */
 export const decisionEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('APPROVE'), note: text.optional() }),
+  z.strictObject({ type: z.literal('APPROVE'), note: text.optional(), inputHash }),
   z.strictObject({ type: z.literal('REJECT'), reason }),
   z.strictObject({ type: z.literal('DEFER'), reason }),
   z.strictObject({ type: z.literal('EXPIRE') }),
@@ -33,7 +44,7 @@ export const decisionEventSchema = z.discriminatedUnion('type', [
 
 /** A decision on one lane over HTTP: an approval may carry an edited input. */
 export const laneDecisionSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('APPROVE'), note: text.optional(), input }),
+  z.strictObject({ type: z.literal('APPROVE'), note: text.optional(), input, inputHash }),
   z.strictObject({ type: z.literal('REJECT'), reason }),
   z.strictObject({ type: z.literal('DEFER'), reason }),
   z.strictObject({ type: z.literal('EXPIRE') }),

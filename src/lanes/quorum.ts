@@ -1,8 +1,8 @@
 import type { ApprovalQuorum } from '../../machines/laneTypes.js';
 
 /**
- * The quorum a lane opens with, from its tool's and its case's approval point's: the larger
- * count, the point's roles before the tool's, and a rejection that rejects unless every one
+ * The quorum a lane opens with, from its tool's and its case's approval point's (in that
+ * order): the larger count, the first roles named, and a rejection that rejects unless every one
  * declared counts them. Null when neither asks for one. Roles are kept only where they can
  * be checked (a directory resolves actors) and no escalation names its own role.
  */

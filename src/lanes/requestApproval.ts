@@ -81,10 +81,10 @@ async function openLaneFor(
   const role =
     options.escalation?.approverRole ?? rt.lanes.approverRoles[proposal.riskTier as RiskTier];
   const requiredRole = rt.lanes.resolveActor ? (role ?? null) : null;
-  // The point is first: its roles, where it names them, come before the tool's.
+  // The tool is first: a point (stored data) never drops the roles its tool names.
   const point = proposal.actorSnapshot.approvalPoint as ApprovalPoint | undefined;
   const quorum = laneQuorum(
-    [point?.approvals, proposal.toolSnapshot.approvals as ApprovalQuorum | undefined],
+    [proposal.toolSnapshot.approvals as ApprovalQuorum | undefined, point?.approvals],
     rt.lanes.resolveActor !== undefined && !options.escalation,
   );
   return openLane(

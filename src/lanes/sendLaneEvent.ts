@@ -1,10 +1,11 @@
-import type { LaneEvent } from '../../machines/laneTypes.js';
+import type { LaneEdit, LaneEvent, LaneEventOf } from '../../machines/laneTypes.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
 import { resolveActor } from '../actorIdentity.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from './applyLaneEvents.js';
 import { prepareEdit } from './laneEdit.js';
+import { transitionLane } from './laneTransition.js';
 import { hostLaneEventSchema } from './laneEventSchema.js';
 import type { ParsedHostLaneEvent } from './laneEventSchema.js';
 import type { LaneResult } from './laneResult.js';
@@ -33,21 +34,34 @@ export async function stamp(
   return { ...stamped, actorRoles: [...actor.roles] } as LaneEvent;
 }
 
+// Stands in for the edit while the machine's own checks run, before any gate judges it.
+const editBeingJudged: LaneEdit = {
+  input: null,
+  inputHash: 'edit-being-judged',
+  callDigest: 'edit-being-judged',
+  cost: 0,
+  originalInputHash: 'edit-being-judged',
+  diff: [],
+};
+
 /**
- * An approval with an edited input, judged by every gate before the machine sees it; a
- * refused edit is the answer (nothing written). Only a pending lane decided by someone
- * other than its proposer is judged: anything else the machine refuses as it stands.
+ * An approval with an edited input. The machine's checks come first (pending, deadline,
+ * four-eyes, role, the input seen, one voice each): only someone who may approve has an
+ * edit judged, by every gate. A refusal of either is the answer; nothing is written.
  */
 async function withEdit(
   rt: GovernanceRuntime,
   laneId: string,
-  event: LaneEvent,
+  event: LaneEventOf<'APPROVE'>,
   input: unknown,
 ): Promise<{ event: LaneEvent; known: LaneWithProposal | null } | { refused: LaneResult }> {
   const found = await rt.laneStore.read(laneId);
   if (!found) return { refused: { ok: false, error: 'not_found' } };
-  if (event.type !== 'APPROVE' || found.lane.status !== 'pending') return { event, known: found };
-  if (event.actorId === found.proposerId) return { event, known: found };
+  const dry = transitionLane(found, [{ ...event, edit: editBeingJudged }], {
+    inspect: undefined,
+    keys: rt.audit,
+  });
+  if (!dry.write) return { refused: dry.result };
   const prepared = await prepareEdit(rt, found, input);
   if (!prepared.ok) return { refused: prepared.result };
   return { event: prepared.edit ? { ...event, edit: prepared.edit } : event, known: found };
@@ -64,7 +78,7 @@ async function decide(
   if ('refused' in stamped) return { ok: false, error: 'forbidden', reason: stamped.refused };
   let known: LaneWithProposal | null = null;
   let sent = stamped;
-  if (event.type === 'APPROVE' && event.input !== undefined) {
+  if (stamped.type === 'APPROVE' && event.type === 'APPROVE' && event.input !== undefined) {
     const edited = await withEdit(rt, laneId, stamped, event.input);
     if ('refused' in edited) return edited.refused;
     ({ event: sent, known } = edited);

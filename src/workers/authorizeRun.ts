@@ -1,6 +1,7 @@
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import type { EventRow } from '../../persistence/rows.js';
 import { verifyChain } from '../audit/auditChain.js';
+import { replayLaneChain } from '../audit/laneReplay.js';
 import type { AuditKeys } from '../audit/signing.js';
 import { inputHash } from '../canonicalJson.js';
 
@@ -15,11 +16,11 @@ const field = (payload: Payload, key: string): unknown =>
  * Reads the authority to run a lane from its proposal's chain, never from the lane's
  * columns or snapshot: the chain must be intact up to the proposal's head (and signed,
  * with a key); the lane's opening, and the proposal's first event where it records one,
- * must carry one call digest; and the chain must hold this lane's approval of that digest
- * (or of an approver's edit of the lane's own input, whose digest it names) and of the
- * input about to run, by someone other than the proposer (for an `auto` tool, by
- * `system:auto`), with every approver a quorum lane needs. Lanes opened before digests
- * existed are authorised by the input hash.
+ * must carry one call digest; and the lane, replayed through its machine from the chain's
+ * events alone, must reach an approval — with its four-eyes, role and quorum rules, and any
+ * edit an approver made — of the input about to run, by someone other than the proposer
+ * (for an `auto` tool, by `system:auto`). The approved digest is the opening's, or an edit's.
+ * Lanes opened before digests existed are authorised by the input hash.
  */
 export function runAuthority(
   events: readonly EventRow[],
@@ -41,36 +42,29 @@ export function runAuthority(
   const proposed = field(prefix[0]?.payload, 'callDigest');
   if (!legacy && (typeof digest !== 'string' || (proposed !== undefined && proposed !== digest)))
     return { ok: false, reason: 'the lane was opened for another call than was proposed' };
-  const approval = lane.find((e) => e.type === 'approved');
-  if (!approval) return { ok: false, reason: 'the chain holds no approval of this lane' };
-  if (field(approval.payload, 'inputHash') !== inputHash(input))
+  // Votes or an edit written into the row behind the machine's back are not in the chain.
+  const replay = replayLaneChain(found.lane.id, lane, {
+    proposalId: found.lane.proposalId,
+    proposerId: found.proposerId,
+  });
+  if (!replay.ok)
+    return { ok: false, reason: `the lane's chain does not replay: ${replay.detail}` };
+  const decision = replay.states.at(-1)!.context.decision;
+  if (decision?.kind !== 'approved')
+    return { ok: false, reason: 'the chain holds no approval of this lane' };
+  if (decision.inputHash !== inputHash(input))
     return { ok: false, reason: 'the approval is of another input' };
-  const edit = field(approval.payload, 'edit') as Payload;
-  const approved = edit ? field(approval.payload, 'callDigest') : digest;
-  if (edit && (legacy || field(edit, 'originalInputHash') !== field(opening, 'inputHash')))
-    return { ok: false, reason: "the approval edits another input than the lane's" };
-  if (
-    !legacy &&
-    (typeof approved !== 'string' || field(approval.payload, 'callDigest') !== approved)
-  )
-    return { ok: false, reason: 'the approval is of another call' };
-  const quorum = field(opening, 'quorum') as { count?: unknown } | null | undefined;
-  const approvers = field(approval.payload, 'approvers');
-  if (
-    quorum &&
-    (!Array.isArray(approvers) ||
-      new Set(approvers).size < Number(quorum.count) ||
-      approvers.includes(found.proposerId))
-  )
-    return { ok: false, reason: 'the approval does not hold the quorum the lane needs' };
-  const auto = approval.actorId === 'system:auto';
+  const auto = decision.actorId === 'system:auto';
   if (
     auto
       ? !autoTool || field(opening, 'autoApprovedBy') !== 'system:auto'
-      : approval.actorId === found.proposerId
+      : decision.actorId === found.proposerId
   )
     return { ok: false, reason: 'the approval is not by someone other than the proposer' };
-  return { ok: true, digest: legacy ? null : (approved as string) };
+  if (legacy) return { ok: true, digest: null };
+  if (typeof decision.callDigest !== 'string')
+    return { ok: false, reason: 'the approval is of another call' };
+  return { ok: true, digest: decision.callDigest };
 }
 
 /**

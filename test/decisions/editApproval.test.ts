@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rewriteAsLegacy } from '../support/legacyTrail.js';
 import { approver, proposer } from '../workers/support/sideEffectTools.js';
 import { uniqueTag, useWorkerSuite } from '../workers/support/workerHarness.js';
 import { decisionOverrides, decisionTools, directory } from './support/decisionTools.js';
@@ -78,6 +79,25 @@ describe('an edit the gates refuse leaves the lane pending and writes nothing', 
       input: { ...amountOnly.input, cents: 100 },
     });
     expect(allowed).toMatchObject({ ok: true, approval: { status: 'approved' } });
+  });
+});
+
+describe('edits that cannot be judged', () => {
+  it('a lane opened before call digests cannot be edited: unsupported, nothing written', async () => {
+    const lane = await openTransfer();
+    await rewriteAsLegacy(h.sql, lane.proposalId, lane.laneId);
+    const before = await h.fingerprint();
+    expect(
+      await h.gov.approve(lane.laneId, approver, { input: { ...lane.input, cents: 100 } }),
+    ).toMatchObject({ ok: false, error: 'edit_refused', reason: 'unsupported' });
+    expect(await h.fingerprint()).toBe(before);
+  });
+
+  it('an actor who may not approve learns nothing of the gates: missing_role first', async () => {
+    const lane = await openTransfer();
+    expect(
+      await h.gov.approve(lane.laneId, 'outsider', { input: { ...lane.input, cents: 20_000 } }),
+    ).toMatchObject({ ok: false, error: 'forbidden', reason: 'missing_role' });
   });
 });
 

@@ -36,8 +36,17 @@ describe('a decision link and an edit made since', () => {
     });
     expect(await h.fingerprint()).toBe(before);
 
+    // An approval that does not name the input it saw approves nothing now.
+    expect(await h.gov.approve(laneId, 'reviewer-2')).toMatchObject({
+      ok: false,
+      error: 'conflict',
+      reason: 'input_changed',
+    });
+    expect(await h.fingerprint()).toBe(before);
     // reviewer-2, seeing the edit, approves it: the quorum approves the edited input.
-    const approved = await h.gov.approve(laneId, 'reviewer-2');
+    if (!edited.ok) return;
+    const seen = edited.approval.inputHash;
+    const approved = await h.gov.approve(laneId, 'reviewer-2', { inputHash: seen });
     expect(approved).toMatchObject({
       ok: true,
       approval: { status: 'approved', edit: { input: { cents: 400 } } },

@@ -31,7 +31,7 @@ describe('a 2-of-3 quorum with the proposer among the candidates', () => {
     const before = await h.fingerprint();
     expect(await h.gov.approve(lane.laneId, 'reviewer-1')).toMatchObject({
       ok: false,
-      error: 'conflict',
+      error: 'forbidden',
       reason: 'already_decided',
     });
     expect(await h.fingerprint()).toBe(before);
@@ -85,6 +85,26 @@ describe('a 2-of-3 quorum with the proposer among the candidates', () => {
     expect(first).toMatchObject({ ok: true, approval: { status: 'pending' } });
     const second = await h.gov.approve(opened.approval.id, 'reviewer-2');
     expect(second).toMatchObject({ ok: true, approval: { status: 'approved' } });
+  });
+
+  it('votes forged into the row count for nothing: the worker replays the chain', async () => {
+    const lane = await openWire();
+    // Someone with database access adds a second approver the chain never saw...
+    const forged = { actorId: 'reviewer-9', at: new Date().toISOString(), note: null };
+    await h.sql.query(
+      `update tool_approvals set snapshot = jsonb_set(snapshot, '{context,approvals}',
+         jsonb_build_array(jsonb_build_object('inputHash', input_hash) || ?::jsonb)) where id = ?`,
+      [JSON.stringify(forged), lane.laneId],
+    );
+    // ...so one real approval completes the quorum the row holds, and the lane is approved.
+    expect(await h.gov.approve(lane.laneId, 'reviewer-1')).toMatchObject({
+      ok: true,
+      approval: { status: 'approved' },
+    });
+    const settled = await h.waitForLane(lane.laneId, ['execution_failed', 'executed']);
+    expect(settled.status).toBe('execution_failed');
+    expect(await h.runsOf(lane.tag)).toEqual([]);
+    expect(await h.gov.verifyAuditTrail(lane.proposalId)).toMatchObject({ ok: false });
   });
 
   it('a forged approved row with too few approvers does not run', async () => {

@@ -67,7 +67,7 @@ describe('a quorum lane', () => {
 
     expect(refusal(run(once, approve(PROPOSER)))).toMatchObject({ reason: 'four_eyes' });
     const twice = run(once, approve('user:carol'));
-    expect(refusal(twice)).toMatchObject({ error: 'conflict', reason: 'already_decided' });
+    expect(refusal(twice)).toMatchObject({ error: 'forbidden', reason: 'already_decided' });
     expect(twice.lane.context.approvals).toHaveLength(1);
   });
 
@@ -88,11 +88,36 @@ describe('a quorum lane', () => {
     expect(one.lane.value).toBe('pending');
     expect(audits(one)).toEqual(['rejection_recorded']);
     expect(refusal(run(one, reject('user:carol')))).toMatchObject({ reason: 'already_decided' });
-    expect(run(one, reject('user:dave')).lane.value).toBe('rejected');
+    const last = run(one, reject('user:dave'));
+    expect(last.lane.value).toBe('rejected');
+    expect(last.lane.context.rejections.map((v) => v.actorId)).toEqual(['user:carol', 'user:dave']);
+    // The proposer's own rejection withdraws the call at once.
+    expect(run(counting, reject(PROPOSER)).lane.value).toBe('rejected');
+  });
+
+  it('is never approved by default: a default approval rejects it', () => {
+    const lane = run(twoOfThree(), approve('user:carol'));
+    const defaulted = run(lane, {
+      type: 'DEFAULT_DECISION',
+      decision: 'approve',
+      at: '2030-01-02T00:00:00.000Z',
+    });
+    expect(defaulted.lane.value).toBe('rejected');
   });
 });
 
 describe('an approval with an edit', () => {
+  it("back to the proposal's input takes the edit down", () => {
+    const edited = run(twoOfThree(), approve('user:carol', { edit } as never));
+    const back = { ...edit, input: { cents: 900 }, inputHash: INPUT_HASH, diff: [] };
+    const reverted = run(
+      edited,
+      approve('user:dave', { edit: back, inputHash: edit.inputHash } as never),
+    );
+    expect(reverted.lane.context.edit).toBeNull();
+    expect(reverted.lane.context.approvals.at(-1)).toMatchObject({ inputHash: INPUT_HASH });
+  });
+
   it('approves the edited input and call, recording both hashes and the change', () => {
     const done = run(openLane(), approve(APPROVER, { edit } as never));
 
@@ -113,7 +138,14 @@ describe('an approval with an edit', () => {
     );
 
     expect(edited.lane.value).toBe('pending');
-    const done = run(edited, approve('user:erin'));
+    // Approving without naming the input seen, or naming the old one, approves nothing.
+    expect(refusal(run(edited, approve('user:erin')))).toMatchObject({
+      error: 'conflict',
+      reason: 'input_changed',
+    });
+    const stale = approve('user:erin', { inputHash: INPUT_HASH } as never);
+    expect(refusal(run(edited, stale))).toMatchObject({ reason: 'input_changed' });
+    const done = run(edited, approve('user:erin', { inputHash: edit.inputHash } as never));
     expect(done.lane.value).toBe('approved');
     expect(done.lane.context.decision).toMatchObject({
       inputHash: edit.inputHash,

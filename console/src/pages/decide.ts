@@ -5,7 +5,7 @@ import type { LaneDetail } from '../types.js';
 import { editForm, serverIssues } from './editForm.js';
 
 type Decision =
-  | { type: 'APPROVE'; note?: string; input?: unknown }
+  | { type: 'APPROVE'; note?: string; input?: unknown; inputHash: string }
   | { type: 'REJECT' | 'DEFER'; reason: string };
 
 const done = { APPROVE: 'Approved', REJECT: 'Rejected', DEFER: 'Deferred' } as const;
@@ -65,6 +65,8 @@ export function decisionForms(
   decided: () => void,
 ): HTMLElement {
   const id = lane.approval.id;
+  // Every approval names the input shown here: one changed meanwhile is refused, not approved.
+  const inputHash = lane.approval.inputHash;
   const send = async (event: Decision, onRefused?: (error: ApiError) => void) => {
     fill(notice);
     try {
@@ -84,7 +86,7 @@ export function decisionForms(
       false,
       'Approve',
       'primary',
-      (note) => send(note ? { type: 'APPROVE', note } : { type: 'APPROVE' }),
+      (note) => send({ type: 'APPROVE', inputHash, ...(note ? { note } : {}) }),
       notice,
     ),
     textDecision(
@@ -112,7 +114,7 @@ export function decisionForms(
   if (editing?.allowed) {
     const input = lane.approval.edit?.input ?? lane.proposal.input;
     const edit = editForm(editing, input, (edited, note) =>
-      send({ type: 'APPROVE', input: edited, ...(note ? { note } : {}) }, (error) => {
+      send({ type: 'APPROVE', input: edited, inputHash, ...(note ? { note } : {}) }, (error) => {
         if (error.body.issues) edit.show(serverIssues(error.body.issues));
       }),
     );

@@ -112,10 +112,13 @@ export function inboxPage(main: HTMLElement): () => void {
       return;
     }
     reason.removeAttribute('aria-invalid');
-    const event = type === 'APPROVE' ? { type } : { type, reason: why };
+    // An approval names the input each row shows: a lane changed meanwhile refuses it.
+    const shown = new Map(items.map((l) => [l.approval.id, l.approval.inputHash]));
+    const eventFor = (laneId: string) =>
+      type === 'APPROVE' ? { type, inputHash: shown.get(laneId) } : { type, reason: why };
     try {
       await api('POST', '/lanes/decisions', {
-        decisions: ids.map((laneId) => ({ laneId, event })),
+        decisions: ids.map((laneId) => ({ laneId, event: eventFor(laneId) })),
       });
       const done = new Set(ids);
       items = items.filter((l) => !done.has(l.approval.id));
