@@ -31,5 +31,9 @@ export const GovernanceCase = defineEntity({
       name: 'governance_cases_open_deadline_index',
       expression: `create index "governance_cases_open_deadline_index" on "governance_cases" ("deadline") where "status" = 'open'`,
     },
+    {
+      name: 'governance_cases_created_index',
+      expression: `create index "governance_cases_created_index" on "governance_cases" ("created_at" desc, "id" desc)`,
+    },
   ],
 });

@@ -1,4 +1,5 @@
 import { migrate } from '../persistence/migrate.js';
+import { listCases } from './cases/caseList.js';
 import {
   cancelCase,
   checkBudget,
@@ -172,6 +173,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       getPolicy: (name, version) => getPolicy(rt, name, version),
       createCase: async (opts) => createCase(rt, opts),
       getCase: (caseId) => getCase(rt, caseId),
+      listCases: (query) => listCases(rt, query),
       completeCase: async (caseId, opts) => completeCase(rt, caseId, opts),
       cancelCase: async (caseId, opts) => cancelCase(rt, caseId, opts),
       listReceipts: (caseId) => listReceipts(rt, caseId),

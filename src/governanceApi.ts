@@ -1,4 +1,5 @@
 import type { InspectionEvent } from 'xstate';
+import type { CasePage, CaseQuery } from './cases/caseList.js';
 import type {
   ApprovalPoint,
   BudgetLimits,
@@ -180,6 +181,11 @@ export interface Governance {
   /** Opens a case under the current version of a policy; calls join it with `context.caseId`. */
   createCase(options: CreateCaseOptions): Promise<CaseResult>;
   getCase(caseId: string): Promise<Case | null>;
+  /**
+   * Cases, newest first, one page (`status`, `limit` up to 200, `cursor`), each with how
+   * many of its lanes are open. Malformed queries are an {@link InvalidRequestError}.
+   */
+  listCases(query?: CaseQuery): Promise<CasePage>;
   completeCase(caseId: string, options: { actorId: string }): Promise<CaseResult>;
   cancelCase(caseId: string, options: { actorId: string; reason: string }): Promise<CaseResult>;
   /** Every governance receipt recorded on a case, oldest first. */

@@ -76,6 +76,7 @@ export type {
   CaseTrailVerification,
   CreateCaseOptions,
 } from './cases/cases.js';
+export type { CasePage, CaseQuery, ListedCaseView } from './cases/caseList.js';
 export type {
   ApprovalPoint,
   ApprovalTimeoutAction,

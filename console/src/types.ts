@@ -136,6 +136,12 @@ export interface Case {
   closed: { by: string; at: string; reason: string | null } | null;
 }
 
+/** A page of `GET /cases`. */
+export interface CasePage {
+  items: (Case & { openLanes: number })[];
+  nextCursor: string | null;
+}
+
 export interface CaseView {
   case: Case;
   budget: { caseId: string; levels: BudgetLevel[] } | null;

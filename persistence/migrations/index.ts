@@ -7,6 +7,7 @@ import { Migration20261127085544_lane_redrives } from './Migration20261127085544
 import { Migration20261127110000_cases } from './Migration20261127110000_cases.js';
 import { Migration20261127130000_audit_positions } from './Migration20261127130000_audit_positions.js';
 import { Migration20261127140000_decision_links } from './Migration20261127140000_decision_links.js';
+import { Migration20261127150000_case_listing } from './Migration20261127150000_case_listing.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [
@@ -37,4 +38,5 @@ export const migrationsList = [
     name: 'Migration20261127140000_decision_links',
     class: Migration20261127140000_decision_links,
   },
+  { name: 'Migration20261127150000_case_listing', class: Migration20261127150000_case_listing },
 ];

@@ -108,7 +108,8 @@ function actor(id: string): string {
   return canonical;
 }
 
-function toCase(row: CaseRow, closed: Case['closed']): Case {
+/** A case as hosts see it, from its row and the closing its machine recorded. */
+export function toCase(row: CaseRow, closed: Case['closed']): Case {
   return {
     id: row.id,
     status: row.status as CaseStatus,

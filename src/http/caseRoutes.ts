@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { caseQuerySchema } from '../cases/caseList.js';
 import type { CaseResult } from '../cases/cases.js';
 import { actorOf } from './authenticate.js';
 import { caseErrorStatus } from './httpErrors.js';
@@ -38,6 +39,18 @@ export function caseRoutes(api: Api, { governance }: RouteContext): void {
         await governance.createCase({ ...request.body, actorId: actorOf(request).actorId }),
         201,
       ),
+  );
+
+  api.get(
+    '/cases',
+    {
+      schema: {
+        querystring: caseQuerySchema,
+        tags: ['cases'],
+        summary: 'Cases, newest first, one page, each with its count of open lanes',
+      },
+    },
+    async (request) => governance.listCases(request.query),
   );
 
   api.get(

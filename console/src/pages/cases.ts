@@ -4,46 +4,22 @@ import { onAudit } from '../live.js';
 import { refusalAlert } from '../refusal.js';
 import { debounce } from '../dom.js';
 import { timeLeft } from '../time.js';
-import type { CaseView, LanePage } from '../types.js';
-
-const ALL_STATUSES = [
-  'pending',
-  'approved',
-  'execution_pending',
-  'executed',
-  'execution_failed',
-  'rejected',
-  'deferred',
-  'expired',
-  'escalated',
-];
-const OPEN = new Set(['pending', 'approved', 'execution_pending']);
+import type { CasePage } from '../types.js';
 
 /**
- * The cases the reviewer's lanes belong to. The API lists lanes, not cases, so the page
- * gathers the case ids of the newest lanes and reads each case; any other case opens by id.
+ * Every case, newest first (the first 100), with its state, policy, open lanes and
+ * deadline; any other case opens by id.
  */
 export function casesPage(main: HTMLElement): () => void {
   const notice = h('div', {});
   const list = h('div', { id: 'cases-list' });
 
   async function load(): Promise<void> {
-    const page = await api<LanePage>(
-      'GET',
-      `/lanes${query({ status: ALL_STATUSES, order: 'newest', limit: 500 })}`,
-    );
-    const open = new Map<string, number>();
-    for (const l of page.items) {
-      const id = l.proposal.caseId;
-      if (id) open.set(id, (open.get(id) ?? 0) + (OPEN.has(l.approval.status) ? 1 : 0));
-    }
-    const cases = await Promise.all(
-      [...open.keys()].slice(0, 100).map((id) => api<CaseView>('GET', `/cases/${id}`)),
-    );
+    const { items: cases } = await api<CasePage>('GET', `/cases${query({ limit: 100 })}`);
     fill(
       list,
       cases.length === 0
-        ? h('p', { class: 'empty' }, 'No case has lanes yet.')
+        ? h('p', { class: 'empty' }, 'No cases yet.')
         : h(
             'table',
             { class: 'lanes', 'aria-label': 'Cases' },
@@ -61,7 +37,7 @@ export function casesPage(main: HTMLElement): () => void {
             h(
               'tbody',
               {},
-              cases.map(({ case: c }) =>
+              cases.map((c) =>
                 h(
                   'tr',
                   { 'data-case-id': c.id },
@@ -73,7 +49,7 @@ export function casesPage(main: HTMLElement): () => void {
                   ),
                   h('td', {}, `${c.policy.name} v${c.policy.version}`),
                   h('td', {}, c.conversationId ?? '—'),
-                  h('td', {}, String(open.get(c.id) ?? 0)),
+                  h('td', {}, String(c.openLanes)),
                   h(
                     'td',
                     {},
