@@ -14,7 +14,7 @@ import { ConfigurationError } from '../errors/configurationError.js';
 import type { Governance } from '../governanceApi.js';
 import { runtimeOf } from '../runtimeOf.js';
 import { actingRuntime } from './actingRuntime.js';
-import { authenticate } from './authenticate.js';
+import { actorOf, authenticate } from './authenticate.js';
 import { caseRoutes } from './caseRoutes.js';
 import { consoleRoutes } from './consoleRoutes.js';
 import { eventStreamRoutes } from './eventStream.js';
@@ -122,6 +122,11 @@ export async function createServer(
     }
     const api = scope.withTypeProvider<ZodTypeProvider>();
     const context = { governance, rt, acting: (actor: TokenActor) => actingRuntime(rt, actor) };
+    api.get(
+      '/me',
+      { schema: { tags: ['lanes'], summary: "The token's actor: its id, scopes and roles" } },
+      async (request) => actorOf(request),
+    );
     proposalRoutes(api, context);
     laneRoutes(api, context);
     caseRoutes(api, context);

@@ -90,6 +90,9 @@ describe.skipIf(!hasChromium)('console: the lane page', () => {
     const { laneId } = await pendingLane('console-own');
     const before = await s.h.fingerprint();
     const own = await openLane('agent', laneId);
+    await expect(own.locator('#own-lane').textContent()).resolves.toMatch(
+      /forbidden \(four-eyes\)/,
+    );
     await own.getByRole('button', { name: 'Approve', exact: true }).click();
     const refusal = own.locator('[data-refusal="four_eyes"]');
     await refusal.waitFor();

@@ -63,6 +63,7 @@ export function decisionForms(
   lane: LaneDetail,
   notice: HTMLElement,
   decided: () => void,
+  me: string | null,
 ): HTMLElement {
   const id = lane.approval.id;
   // Every approval names the input shown here: one changed meanwhile is refused, not approved.
@@ -124,6 +125,14 @@ export function decisionForms(
     'section',
     { 'aria-labelledby': 'decide-title', class: 'card' },
     h('h2', { id: 'decide-title' }, 'Decide'),
+    // Said up front; the server refuses it all the same (four-eyes) if tried.
+    me === lane.proposal.actorId
+      ? h(
+          'p',
+          { class: 'alert', id: 'own-lane' },
+          'You proposed this call: approving it is forbidden (four-eyes). You may reject or defer it.',
+        )
+      : null,
     h('div', { class: 'decisions' }, forms),
   );
 }

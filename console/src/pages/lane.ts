@@ -32,6 +32,7 @@ export function lanePage(main: HTMLElement, [laneId]: string[]): () => void {
       `/proposals/${lane.proposal.id}/verification`,
     ).catch(() => null);
     machine ??= api<Machine>('GET', '/machine');
+    const me = await api<{ actorId: string }>('GET', '/me').catch(() => null);
     const lit = litState(lane);
     if (lit !== drawnState) {
       diagram = laneDiagram(await machine, lit);
@@ -47,7 +48,9 @@ export function lanePage(main: HTMLElement, [laneId]: string[]): () => void {
         h(
           'div',
           {},
-          lane.approval.status === 'pending' ? decisionForms(lane, notice, () => void load()) : [],
+          lane.approval.status === 'pending'
+            ? decisionForms(lane, notice, () => void load(), me?.actorId ?? null)
+            : [],
           timeline(lane.events, verification),
         ),
       ),
