@@ -79,6 +79,8 @@ describe('an edit the gates refuse leaves the lane pending and writes nothing', 
       input: { ...amountOnly.input, cents: 100 },
     });
     expect(allowed).toMatchObject({ ok: true, approval: { status: 'approved' } });
+    // Run before the next test takes its fingerprint.
+    await h.waitForLane(amountOnly.laneId, ['executed']);
   });
 });
 
