@@ -119,7 +119,8 @@ describe('countersign serve --inspect, lanes show --inspect', () => {
       (await call(reviewer.token, 'POST', `/lanes/${laneId}/events`, { type: 'APPROVE' })).status,
     ).toBe(200);
     let status = '';
-    for (let i = 0; i < 100 && status !== 'executed'; i++) {
+    // A bound on the wait only (the embedded database under a full run is slow), never on speed.
+    for (let i = 0; i < 400 && status !== 'executed'; i++) {
       status = (await call(reviewer.token, 'GET', `/lanes/${laneId}`)).body.approval.status;
       if (status !== 'executed') await new Promise((r) => setTimeout(r, 100));
     }
