@@ -12,7 +12,7 @@ import { transfer } from './laneFixtures.js';
 import { count, createBenchDatabase, perSecond } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3) / 3;
-const LIFECYCLES = Number(process.env.BENCH_CASE_LIFECYCLES ?? 1_500) / 3;
+const LIFECYCLES = Number(process.env.BENCH_CASE_LIFECYCLES ?? 3_000) / 3;
 const LOOPS = 16;
 
 // A policy of the usual shape: a sub-agent path with a narrowed allowlist, budgets at both.

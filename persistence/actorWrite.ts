@@ -43,14 +43,19 @@ const CONTROL = [
 ] as const;
 
 /**
- * A write of another row that must commit with this one or not at all (a lane's claim and
- * its case's budget reservation): CTEs that follow this write's own, the name of the CTE
- * returning the ids it wrote, and their parameters.
+ * Writes of other rows that must each commit with their actor row or not at all (a lane's
+ * claim and its case's budget reservation): CTEs that follow the actor rows' own and may
+ * read their `written`, and their parameters.
  */
 export interface Alongside {
   ctes: string;
+  /** The CTE returning, for each write alongside that was written, its actor row's id. */
   written: string;
+  /** A query of the ids of the actor rows that have a write alongside. */
+  owners: string;
   values: unknown[];
+  /** Names the CTEs' text: equal shapes, equal text (so it is built and prepared once). */
+  shape: string;
 }
 
 /** The text of a write of `rows` rows carrying `events` events in all. */
@@ -101,8 +106,8 @@ function writeSql<Row>(
          }${
            alongside
              ? `,
-       public.countersign_assert((select count(*) from written) = (select count(*) from ${alongside.written}),
-         '${MOVED_APART}') as together`
+       public.countersign_assert((select count(*) from written where id in (${alongside.owners}))
+         = (select count(*) from ${alongside.written}), '${MOVED_APART}') as together`
              : ''
          }`;
 }
@@ -139,15 +144,12 @@ export async function writeActorRows<Row extends { id: string }>(
   all = false,
 ): Promise<Set<string>> {
   if (writes.length === 0) return new Set();
-  if (alongside && writes.length !== 1) throw new Error('a write alongside needs a lone row');
   const events = writes.flatMap((w) => w.events);
   const rows = slotsFor(writes.length);
   const eventSlots = rows.prepare ? pow2(events.length) : Math.max(events.length, 1);
-  const key = `${table.table}:${mode}:${rows.slots}:${eventSlots}:${all}`;
-  const sql = alongside
-    ? writeSql(table, mode, rows.slots, eventSlots, alongside, all)
-    : (texts.get(key) ?? writeSql(table, mode, rows.slots, eventSlots, null, all));
-  if (rows.prepare && !alongside) texts.set(key, sql);
+  const key = `${table.table}:${mode}:${rows.slots}:${eventSlots}:${all}:${alongside?.shape}`;
+  const sql = texts.get(key) ?? writeSql(table, mode, rows.slots, eventSlots, alongside, all);
+  if (rows.prepare) texts.set(key, sql);
   const noRow = Array.from({ length: table.columns.length + CONTROL.length }, () => null);
   const values = [
     ...padded(

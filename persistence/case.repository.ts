@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { findByIds, isUuid } from './batchSlots.js';
+import type { Alongside } from './actorWrite.js';
+import { findByIds, isUuid, padded, pow2 } from './batchSlots.js';
 import { timeText } from './event.repository.js';
 import { caseColumns, caseEventColumns, columnName, fromColumns, toColumns } from './rowColumns.js';
 import type { Column } from './rowColumns.js';
@@ -19,52 +20,78 @@ const casts = <R>(columns: readonly Column<R>[]) =>
   `(${columns.map(([, type]) => `?::${type}`).join(', ')})`;
 const CASE = names(caseColumns);
 const EVENT = names(caseEventColumns);
+const NO_EVENT = EVENT.map(() => null);
 
 /**
- * The CTEs that write one case row and its events (`case_written` returns the row's id when
- * written). The case row holds its own chain head, so the version check alone serialises
- * its writers. With `afterLane`, the row is written only if the statement's lane was
- * (`written`): the caller asserts the converse.
+ * The CTEs that write `rows` case rows and `events` events (`case_written` returns each
+ * written row's id). A case row holds its own chain head, so the version check alone
+ * serialises its writers. Beside lanes, each row names its lanes and is written only if the
+ * statement wrote every one of them (`written`); `case_lanes` returns the lanes of the rows
+ * written, and the caller asserts the converse.
  */
-function caseCtes(mode: 'insert' | 'update', events: number, afterLane: boolean): string {
-  const input = `case_input (${CASE.join(', ')}, expected_version) as (values ${casts([
-    ...caseColumns,
-    ['version', 'int'] as const,
-  ])})`;
-  const lane = afterLane ? ' and exists (select 1 from written)' : '';
-  const row =
+function caseCtes(mode: 'insert' | 'update', rows: number, events: number, beside: boolean) {
+  const row = casts([...caseColumns, ['version', 'int'] as const]);
+  const input = `case_input (${beside ? 'lane_ids, ' : ''}${CASE.join(', ')}, expected_version) as (values ${Array.from(
+    { length: rows },
+    () => (beside ? `(?::uuid[], ${row.slice(1)}` : row),
+  ).join(', ')})`;
+  const lanes = beside
+    ? ` and not exists (select 1 from unnest(ci.lane_ids) l (id) where l.id not in (select id from written))`
+    : '';
+  const write =
     mode === 'insert'
       ? `insert into governance_cases (${CASE.join(', ')})
-           select ${CASE.map((c) => `ci.${c}`).join(', ')} from case_input ci where true${lane}
+           select ${CASE.map((c) => `ci.${c}`).join(', ')} from case_input ci where true${lanes}
            returning id`
       : `update governance_cases c set ${CASE.filter((c) => c !== 'id')
           .map((c) => `${c} = ci.${c}`)
           .join(', ')}
-           from case_input ci where c.id = ci.id and c.version = ci.expected_version${lane}
-           returning c.id`;
+           from case_input ci where c.id = ci.id and c.version = ci.expected_version${lanes}
+           returning c.id${beside ? ', ci.lane_ids' : ''}`;
   const values = Array.from({ length: Math.max(events, 1) }, () => casts(caseEventColumns));
   const ev = `insert into case_events (${EVENT.join(', ')})
     select v.* from (values ${values.join(', ')}) as v(${EVENT.join(', ')})
     where v.case_id in (select id from case_written) returning id`;
-  return `${input}, case_written as (${row}), case_ev as (${ev})`;
+  const caseLanes = beside
+    ? `, case_lanes as (select unnest(lane_ids) as id from case_written)`
+    : '';
+  return `${input}, case_written as (${write})${caseLanes}, case_ev as (${ev})`;
 }
 
-const NO_EVENT = EVENT.map(() => null);
+/** Case writes (with the lanes each goes with) as parameters, padded to `rows` and `events`. */
+function caseValues(
+  writes: readonly { laneIds?: readonly string[]; write: CaseWrite }[],
+  rows: number,
+  events: number,
+): unknown[] {
+  const rowValues = writes.map(({ laneIds, write }) => [
+    ...(laneIds ? [laneIds] : []),
+    ...toColumns(caseColumns, write.row),
+    write.expectedVersion,
+  ]);
+  const eventValues = writes.flatMap(({ write }) =>
+    write.events.map((e) => toColumns(caseEventColumns, e)),
+  );
+  const noRow = Array.from({ length: rowValues[0]!.length }, () => null);
+  return [...padded(rowValues, rows, noRow), ...padded(eventValues, events, NO_EVENT)].flat();
+}
 
-/** A case write as CTEs and their parameters, to run alone or beside a lane's write. */
-export function caseWriteParts(
-  mode: 'insert' | 'update',
-  write: CaseWrite,
-  afterLane: boolean,
-): { ctes: string; values: unknown[] } {
-  const events = write.events.map((e) => toColumns(caseEventColumns, e));
+/**
+ * Case writes that commit beside the lanes they go with, no case twice: each is written
+ * only with all of its lanes, and the statement aborts if a lane is written without its
+ * case. Padded to a few prepared shapes.
+ */
+export function caseWritesBeside(
+  writes: readonly { laneIds: readonly string[]; write: CaseWrite }[],
+): Alongside {
+  const rows = pow2(writes.length);
+  const events = pow2(writes.reduce((n, w) => n + w.write.events.length, 0));
   return {
-    ctes: caseCtes(mode, write.events.length, afterLane),
-    values: [
-      ...toColumns(caseColumns, write.row),
-      write.expectedVersion,
-      ...(events.length > 0 ? events : [NO_EVENT]).flat(),
-    ],
+    ctes: caseCtes('update', rows, events, true),
+    written: 'case_lanes',
+    owners: 'select unnest(lane_ids) from case_input',
+    values: caseValues(writes, rows, events),
+    shape: `cases:${rows}:${events}`,
   };
 }
 
@@ -74,11 +101,11 @@ export async function writeCase(
   mode: 'insert' | 'update',
   write: CaseWrite,
 ): Promise<boolean> {
-  const { ctes, values } = caseWriteParts(mode, write, false);
+  const events = Math.max(write.events.length, 1);
   const [result] = await runStatement(
     em,
-    `with ${ctes} select (select count(*) from case_written)::int as written`,
-    values,
+    `with ${caseCtes(mode, 1, events, false)} select (select count(*) from case_written)::int as written`,
+    caseValues([{ write }], 1, events),
   );
   return result?.written === 1;
 }

@@ -12,7 +12,9 @@ export function linkUseParts(nonce: string, laneId: string): Alongside {
       select ?::uuid, ?::uuid, now() where exists (select 1 from written)
       on conflict (nonce) do nothing returning lane_id as id)`,
     written: 'link_used',
+    owners: 'select id from written',
     values: [nonce, laneId],
+    shape: 'link_use',
   };
 }
 

@@ -3,35 +3,59 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { blockingLaneStatuses } from '../machines/laneTypes.js';
 import { findByIds, isUuid } from './batchSlots.js';
 import { eventValues, insertEventsWhen } from './eventSql.js';
-import { iso } from './rowColumns.js';
+import { caseColumns, fromColumns, iso } from './rowColumns.js';
 import { literalList, runStatement } from './statement.js';
-import type { AuditHead, EventRow, ProposalRow, StoredJson } from './rows.js';
+import type { AuditHead, CaseRow, EventRow, ProposalRow, StoredJson } from './rows.js';
 import { ToolProposal } from './toolProposal.entity.js';
 
 const json = (v: unknown) => JSON.stringify(v);
 
 /**
- * Inserts a proposal and its first event in one statement (hence one transaction). Returns
- * false, having written nothing, when a proposal with the same idempotency key exists.
+ * The case version a proposal in a case was judged against: the proposal is stored only if
+ * the case is still at it.
+ */
+export interface CaseGuard {
+  caseId: string;
+  version: number;
+}
+
+/** What became of an insert: stored, a duplicate key, or the case moved (as it now is). */
+export type ProposalInsert =
+  | { inserted: true }
+  | { inserted: false; reason: 'duplicate' }
+  | { inserted: false; reason: 'case_moved'; kase: CaseRow | null };
+
+/**
+ * Inserts a proposal and its first event in one statement (hence one transaction). Writes
+ * nothing when a proposal with the same idempotency key exists, or when `guard`'s case is
+ * no longer at its version — then the answer carries the case's row as it is, so that the
+ * call can be judged again without another read.
  */
 export async function insertProposal(
   em: EntityManager,
   p: ProposalRow,
   event: EventRow,
-): Promise<boolean> {
-  const rows = await runStatement(
+  guard: CaseGuard | null = null,
+): Promise<ProposalInsert> {
+  const [row] = await runStatement(
     em,
-    `with proposal as (
+    `with kase as (select * from governance_cases where id = ?::uuid),
+     proposal as (
        insert into tool_proposals (id, tool_name, tool_version, actor_id, conversation_id, case_id,
          status, blocked_outcome, blocked_reason, blocked_issues, risk_tier, approval_mode,
          idempotency_key, tool_snapshot, input_snapshot, actor_snapshot, audit_seq, audit_head,
          created_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?,
-         ?::timestamptz)
+       select ?::uuid, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,
+         ?::jsonb, ?::text, ?::text, ?::text, ?::jsonb, ?::jsonb, ?::jsonb, ?::int, ?::text,
+         ?::timestamptz
+       where ?::int is null or exists (select 1 from kase where version = ?::int)
        on conflict (idempotency_key) do nothing
-       returning id)
-     ${insertEventsWhen('proposal', 1, 'proposal_id')}`,
+       returning id),
+     ev as (${insertEventsWhen('proposal', 1, 'proposal_id')})
+     select (select count(*) from ev)::int as inserted, exists (select 1 from kase) as case_found, k.*
+       from (select 1) as one left join kase k on k.version is distinct from ?::int`,
     [
+      guard?.caseId ?? null,
       p.id,
       p.toolName,
       p.toolVersion,
@@ -51,10 +75,19 @@ export async function insertProposal(
       p.auditSeq,
       p.auditHead,
       p.createdAt,
+      guard?.version ?? null,
+      guard?.version ?? null,
       ...eventValues(event),
+      guard?.version ?? null,
     ],
   );
-  return rows.length === 1;
+  if (row?.inserted === 1) return { inserted: true };
+  // Gone, or at another version (then the row came back with the answer).
+  if (guard && (row?.case_found !== true || row.id != null)) {
+    const kase = row?.id != null ? fromColumns(caseColumns, row) : null;
+    return { inserted: false, reason: 'case_moved', kase };
+  }
+  return { inserted: false, reason: 'duplicate' };
 }
 
 type ProposalEntity = InferEntity<typeof ToolProposal>;

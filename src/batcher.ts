@@ -6,8 +6,8 @@ export interface BatcherOptions<T, R> {
   maxInFlight: number;
   /** Items per call of `run`. */
   maxBatch: number;
-  /** Items with equal keys never share a batch. */
-  keyOf?: (item: T) => string;
+  /** Items that share a key never share a batch (an item may have several keys). */
+  keyOf?: (item: T) => string | readonly string[];
   /**
    * Whether the items of a failed batch may be run again one by one: only when the failure
    * shows the batch took no effect. @default always
@@ -37,12 +37,12 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): (item: T) =>
     const batch: Waiting<T, R>[] = [];
     const keys = new Set<string>();
     for (let i = 0; i < waiting.length && batch.length < maxBatch;) {
-      const key = keyOf?.(waiting[i]!.item);
-      if (key !== undefined && keys.has(key)) {
+      const itemKeys = [keyOf?.(waiting[i]!.item) ?? []].flat();
+      if (itemKeys.some((key) => keys.has(key))) {
         i += 1;
         continue;
       }
-      if (key !== undefined) keys.add(key);
+      itemKeys.forEach((key) => keys.add(key));
       batch.push(...waiting.splice(i, 1));
     }
     return batch;
@@ -98,4 +98,30 @@ export function createBatcher<T, R>(options: BatcherOptions<T, R>): (item: T) =>
       waiting.push({ item, resolve, reject });
       schedule();
     });
+}
+
+/**
+ * A batcher per key (such as a case), made when first used and dropped once it has nothing
+ * left: the items of one key go in batches, one batch at a time, each run with its key.
+ */
+export function createKeyedBatcher<T, R>(
+  options: Omit<BatcherOptions<T, R>, 'run' | 'maxInFlight'> & {
+    run: (key: string, items: T[]) => Promise<R[]>;
+  },
+): (key: string, item: T) => Promise<R> {
+  const batchers = new Map<string, { submit: (item: T) => Promise<R>; pending: number }>();
+  return (key, item) => {
+    let batcher = batchers.get(key);
+    if (!batcher) {
+      const run = (items: T[]) => options.run(key, items);
+      batcher = { submit: createBatcher({ ...options, run, maxInFlight: 1 }), pending: 0 };
+      batchers.set(key, batcher);
+    }
+    const used = batcher;
+    used.pending += 1;
+    return used.submit(item).finally(() => {
+      used.pending -= 1;
+      if (used.pending === 0) batchers.delete(key);
+    });
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBatcher } from '../src/batcher.js';
+import { createBatcher, createKeyedBatcher } from '../src/batcher.js';
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -166,6 +166,36 @@ describe('createBatcher', () => {
     expect(results).toEqual(['A1', 'A2', 'B1', 'A3', 'C1', 'B2']);
   });
 
+  it('keeps apart items that share any one of their keys', async () => {
+    const batches: string[][] = [];
+    const submit = createBatcher<{ keys: string[]; value: string }, string>({
+      maxInFlight: 1,
+      maxBatch: 16,
+      keyOf: (item) => item.keys,
+      run: async (items) => {
+        batches.push(items.map((i) => i.value));
+        return items.map((i) => i.value);
+      },
+    });
+
+    // A lane write names its proposal and its case: two writes of one case never share a
+    // statement, though their proposals differ.
+    const items = [
+      { keys: ['p1', 'case:x'], value: 'w1' },
+      { keys: ['p2', 'case:x'], value: 'w2' },
+      { keys: ['p3'], value: 'w3' },
+      { keys: ['p1'], value: 'w4' },
+      { keys: ['p5', 'case:y'], value: 'w5' },
+    ];
+    const results = await Promise.all(items.map(submit));
+
+    expect(batches).toEqual([
+      ['w1', 'w3', 'w5'],
+      ['w2', 'w4'],
+    ]);
+    expect(results).toEqual(['w1', 'w2', 'w3', 'w4', 'w5']);
+  });
+
   it('re-runs a failing batch item by item, so only the poisoned item rejects', async () => {
     const batches: string[][] = [];
     const poison = new Error('poisoned');
@@ -267,5 +297,45 @@ describe('createBatcher', () => {
     expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({
       message: 'a batch of 2 got 1 results',
     });
+  });
+});
+
+describe('createKeyedBatcher', () => {
+  it('runs one batch of a key at a time, gathering the next meanwhile; keys run side by side', async () => {
+    const runs: string[] = [];
+    let running = new Map<string, number>();
+    let overlapOfOneKey = false;
+    let releaseA: () => void = () => {};
+    const submit = createKeyedBatcher<number, string>({
+      maxBatch: 16,
+      run: async (key, items) => {
+        const now = (running.get(key) ?? 0) + 1;
+        running = new Map(running).set(key, now);
+        if (now > 1) overlapOfOneKey = true;
+        runs.push(`${key}:${items.join(',')}`);
+        // The first batch of `a` waits until `b` has run: keys do not wait for each other.
+        if (key === 'a' && items[0] === 1) await new Promise<void>((r) => (releaseA = r));
+        running = new Map(running).set(key, now - 1);
+        return items.map((i) => `${key}${i}`);
+      },
+    });
+
+    const first = submit('a', 1);
+    await Promise.resolve();
+    await Promise.resolve();
+    const later = [submit('a', 2), submit('a', 3)];
+    const other = await submit('b', 9);
+    expect(runs).toEqual(['a:1', 'b:9']);
+    releaseA();
+
+    expect(await Promise.all([first, ...later])).toEqual(['a1', 'a2', 'a3']);
+    expect(other).toBe('b9');
+    // While `a`'s first batch ran, its next two gathered into one.
+    expect(runs).toEqual(['a:1', 'b:9', 'a:2,3']);
+    expect(overlapOfOneKey).toBe(false);
+
+    // A key whose batches all ended starts afresh.
+    expect(await submit('a', 4)).toBe('a4');
+    expect(runs.at(-1)).toBe('a:4');
   });
 });

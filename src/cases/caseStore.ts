@@ -21,6 +21,17 @@ export interface CaseRecord {
 /** Reads and writes cases; a policy version's body is read once, then kept by its hash. */
 export interface CaseStore {
   read(caseId: string): Promise<CaseRecord | null>;
+  /**
+   * The case as this process last saw it, read only when it has not: for a write that is
+   * made only if the case is still at that version (and answers with it if not).
+   */
+  recent(caseId: string): Promise<CaseRecord | null>;
+  /** Takes a case row that came back with a statement's answer as the case's latest. */
+  saw(row: CaseRow): Promise<CaseRecord>;
+  /** Takes a case this process just wrote as the case's latest. */
+  wrote(record: CaseRecord): void;
+  /** Drops what this process saw of a case, so that the next `recent` reads it. */
+  forget(caseId: string): void;
   /** A policy version's body, checked against its hash; from the cache after the first read. */
   policy(caseId: string, ref: CasePolicyRef): Promise<PolicyBody>;
   /** Stores a new case (`insert`) or a transition of one; false when its version moved first. */
@@ -29,8 +40,9 @@ export interface CaseStore {
 
 type WithEm = <T>(operation: string, fn: (em: EntityManager) => Promise<T>) => Promise<T>;
 
-// Policy versions never change, so their bodies are kept by hash; bounded all the same.
-const MAX_CACHED_POLICIES = 1_000;
+// Policy versions never change, so their bodies are kept by hash; bounded all the same (and
+// so are the cases' latest rows).
+const MAX_CACHED = 1_000;
 
 export function createCaseStore(withEm: WithEm): CaseStore {
   const policies = new Map<string, PolicyBody>();
@@ -48,7 +60,7 @@ export function createCaseStore(withEm: WithEm): CaseStore {
         `policy ${ref.name} v${ref.version} is missing or does not match its hash`,
       );
     }
-    if (policies.size >= MAX_CACHED_POLICIES) policies.clear();
+    if (policies.size >= MAX_CACHED) policies.clear();
     policies.set(ref.hash, stored.body as PolicyBody);
     return stored.body as PolicyBody;
   }
@@ -62,15 +74,32 @@ export function createCaseStore(withEm: WithEm): CaseStore {
       return ids.map((id) => found.get(id) ?? null);
     },
   });
+  // The latest version seen of each case (read or written); bounded like the policies.
+  const seen = new Map<string, CaseRecord>();
+  const wrote = (record: CaseRecord) => {
+    const known = seen.get(record.row.id);
+    if (known && known.row.version >= record.row.version) return;
+    if (seen.size >= MAX_CACHED) seen.clear();
+    seen.set(record.row.id, record);
+  };
+  const saw = async (row: CaseRow): Promise<CaseRecord> => {
+    const restored = restoreSnapshot(casePersistence, row);
+    if (!restored.ok) throw new CaseSnapshotError(restored.error, row.id, restored.detail);
+    const context = (restored.snapshot as unknown as { context: CaseContext }).context;
+    const record = { row, context, policy: await policyOf(row.id, context.policy) };
+    wrote(record);
+    return record;
+  };
+  const read = async (caseId: string) => {
+    const row = await readRows(caseId);
+    return row ? saw(row) : null;
+  };
   return {
-    read: async (caseId) => {
-      const row = await readRows(caseId);
-      if (!row) return null;
-      const restored = restoreSnapshot(casePersistence, row);
-      if (!restored.ok) throw new CaseSnapshotError(restored.error, row.id, restored.detail);
-      const context = (restored.snapshot as unknown as { context: CaseContext }).context;
-      return { row, context, policy: await policyOf(row.id, context.policy) };
-    },
+    read,
+    recent: async (caseId) => seen.get(caseId) ?? read(caseId),
+    saw,
+    wrote,
+    forget: (caseId) => void seen.delete(caseId),
     policy: policyOf,
     write: (mode, write) => withEm('writeCase', (em) => writeCase(em, mode, write)),
   };

@@ -180,7 +180,9 @@ export async function applyCaseEvents(
       return { ok: false, error: refused.error as 'case_closed', reason: refused.reason };
     }
     if (await rt.cases.write('update', transition.write)) {
-      return { ok: true, case: toCase(transition.write.row, transition.state.context.closed) };
+      const { row } = transition.write;
+      rt.cases.wrote({ row, context: transition.state.context, policy: found.policy });
+      return { ok: true, case: toCase(row, transition.state.context.closed) };
     }
   }
   return { ok: false, error: 'conflict', reason: 'the case kept changing; try again' };

@@ -4,7 +4,7 @@ import type { LaneFailure } from '../../machines/laneTypes.js';
 import type { CaseWrite } from '../../persistence/case.repository.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import type { LaneRow } from '../../persistence/rows.js';
-import type { GovernanceRuntime } from '../governanceRuntime.js';
+import type { AuditKeys } from '../audit/signing.js';
 import type { ToolDefinition } from '../tools/defineTool.js';
 import type { CaseRecord } from './caseStore.js';
 import { transitionCase } from './caseTransition.js';
@@ -16,8 +16,6 @@ export interface CaseCharge {
   amountOf?: (record: CaseRecord) => BudgetAmount;
   /** Measured run time (monotonic clock) of the run this write ends. */
   usedMs?: number;
-  /** The case as the claim wrote it, which spares the first read (a lane's `known`, for cases). */
-  known?: CaseRecord | null;
   /** Further case events the lane's write brings (an approval-timeout action's receipt). */
   caseEvents?: (record: CaseRecord) => CaseEvent[];
 }
@@ -36,6 +34,11 @@ const claims = (before: LaneRow, after: LaneRow) =>
 const leavesRun = (before: LaneRow, after: LaneRow) =>
   before.executionState === 'running' &&
   (after.executionState !== 'running' || claims(before, after));
+
+/** Whether a lane's transition from `found` to `after` charges (or records on) its case. */
+export const chargesCase = (found: LaneWithProposal, after: LaneRow, charge: CaseCharge) =>
+  found.caseId !== null &&
+  (claims(found.lane, after) || leavesRun(found.lane, after) || charge.caseEvents !== undefined);
 
 /**
  * The hold a run of `tool` takes in a case: one effect, its cost, and its deadline — the
@@ -65,22 +68,23 @@ export function runHold(
 }
 
 /**
- * What a lane's transition from `found` to `after` means for its case: a claim reserves its
- * hold, a run that ends (or is interrupted) settles it — with the measured time, or, when
- * nobody measured it (a lost process), the whole hold. Nothing else touches the budget.
- * A case that cannot be read refuses a claim (fail closed) and is left alone otherwise.
+ * What a lane's transition from `found` to `after` means for its case, as `record` holds it
+ * (null: it could not be read): a claim reserves its hold, a run that ends (or is
+ * interrupted) settles it — with the measured time, or, when nobody measured it (a lost
+ * process), the whole hold. Nothing else touches the budget. A case that cannot be read
+ * refuses a claim (fail closed) and is left alone otherwise.
  */
-export async function planCaseCharge(
-  rt: GovernanceRuntime,
+export function planCaseCharge(
   found: LaneWithProposal,
   after: LaneRow,
   charge: CaseCharge,
   at: string,
-): Promise<CasePlan | null> {
+  record: CaseRecord | null,
+  keys: AuditKeys,
+): CasePlan | null {
   const before = found.lane;
   const claim = claims(before, after);
-  if (!found.caseId || !(claim || leavesRun(before, after) || charge.caseEvents)) return null;
-  const record = charge.known ?? (await rt.cases.read(found.caseId).catch(() => null));
+  if (!found.caseId || !chargesCase(found, after, charge)) return null;
   if (!record) {
     if (!claim) return null;
     const failure = {
@@ -110,7 +114,7 @@ export async function planCaseCharge(
   }
   events.push(...(charge.caseEvents?.(record) ?? []));
   if (events.length === 0) return null;
-  const transition = transitionCase(record.row, events, rt.audit);
+  const transition = transitionCase(record.row, events, keys);
   if (!transition.write) {
     // Nothing to record: a repeat of a hold the task already has, or nothing to settle.
     const held = amount ? record.context.ledger.reservations[taskId] : undefined;

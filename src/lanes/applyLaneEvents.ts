@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BudgetAmount } from '../../machines/caseTypes.js';
-import type { LaneEffect, LaneEvent, LaneFailure, LaneInput } from '../../machines/laneTypes.js';
-import { planCaseCharge } from '../cases/laneCharges.js';
+import type { LaneEffect, LaneEvent, LaneInput } from '../../machines/laneTypes.js';
+import { chargesCase } from '../cases/laneCharges.js';
 import type { CaseCharge } from '../cases/laneCharges.js';
-import type { CaseRecord } from '../cases/caseStore.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import type { AuditHead, LaneRow } from '../../persistence/rows.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
@@ -11,6 +10,7 @@ import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { publish } from '../telemetry.js';
 import type { LaneResult } from './laneResult.js';
 import { openingTransition, transitionLane } from './laneTransition.js';
+import { commitCharged } from './caseCommits.js';
 import { toApproval } from './laneView.js';
 
 // A lost race is retried against the new state, which usually turns it into a precise
@@ -66,8 +66,6 @@ export interface AppliedLaneEvents {
   lane: LaneWithProposal | null;
   /** The budget hold the write took in the lane's case, when it claimed a run in one. */
   reserved?: BudgetAmount | null;
-  /** The lane's case as the write left it, for the next write of the same run. */
-  kase?: CaseRecord | null;
 }
 
 /** Options of {@link applyLaneEvents}. */
@@ -79,12 +77,6 @@ export interface ApplyOptions {
   /** What a claim or a finished run charges the lane's case. */
   charge?: CaseCharge;
 }
-
-// A claim the case refused becomes a refusal of the run, recorded with the case's receipt.
-const refusedRun = (events: readonly LaneEvent[], failure: LaneFailure): LaneEvent[] =>
-  events.map((e) =>
-    e.type === 'EXECUTION_CLAIMED' ? { type: 'EXECUTION_REFUSED', failure, at: e.at } : e,
-  );
 
 /**
  * The runtime's entry for lane events: read the lane, run the persisted-actor cycle for
@@ -101,35 +93,30 @@ export async function applyLaneEvents(
   const enqueue = options.enqueue ?? rt.lanes.enqueue;
   let found = options.known ?? null;
   let attempts = MAX_ATTEMPTS;
-  let charge = options.charge ?? {};
+  const charge = options.charge ?? {};
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     found ??= await rt.laneStore.read(laneId);
     if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
     if (found.caseId) attempts = MAX_CASE_ATTEMPTS;
-    const machine = { inspect: rt.lanes.inspect, keys: rt.audit };
-    let transition = transitionLane(found, events, machine);
+    const transition = transitionLane(found, events, { inspect: rt.lanes.inspect, keys: rt.audit });
     if (!transition.write) return { result: transition.result, lane: found };
-    const at = events.at(-1)!.at;
-    const plan = await planCaseCharge(rt, found, transition.write.row, charge, at);
-    let sent = events;
-    if (plan?.refusal) {
-      sent = refusedRun(events, plan.refusal);
-      transition = transitionLane(found, sent, machine);
-      if (!transition.write) return { result: transition.result, lane: found };
-    }
-    // A write in a case commits with the case's, in one statement, or neither does.
-    const written = plan?.write
-      ? await rt.laneStore.writeWithCase(transition.write, plan.write)
-      : await rt.laneStore.write('update', transition.write);
-    if (written) {
+    // A write that charges a case commits with the case's, in one statement, or neither does.
+    const done = chargesCase(found, transition.write.row, charge)
+      ? await commitCharged(rt, found.caseId!, { found, events, transition, charge })
+      : {
+          plan: null,
+          sent: events,
+          transition,
+          written: await rt.laneStore.write('update', transition.write),
+        };
+    const { plan, sent, transition: t } = done;
+    if (!t.write) return { result: t.result, lane: found };
+    if (done.written) {
       const label = sent.map((e) => e.type).join('+');
-      const { row } = transition.write;
-      const result = await committed(row, transition.effects, found.lane.status, label, enqueue);
-      return { result, lane: transition.next, reserved: plan?.reserved ?? null, kase: plan?.next };
+      const result = await committed(t.write.row, t.effects, found.lane.status, label, enqueue);
+      return { result, lane: t.next, reserved: plan?.reserved ?? null };
     }
     found = null;
-    // What the case was may be what moved: read it afresh too.
-    charge = { ...charge, known: null };
   }
   return {
     result: { ok: false, error: 'conflict', reason: 'the lane kept changing; try again' },

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { BATCH_MOVED, MOVED_APART, writeActorRows } from '../../persistence/actorWrite.js';
-import { caseWriteParts } from '../../persistence/case.repository.js';
+import { caseWritesBeside } from '../../persistence/case.repository.js';
 import type { CaseWrite } from '../../persistence/case.repository.js';
 import type { ActorWrite, Alongside } from '../../persistence/actorWrite.js';
 import { PREPARED_BATCH } from '../../persistence/batchSlots.js';
@@ -25,10 +25,11 @@ export interface LaneStore {
   /** Stores a new lane (`insert`) or a transition of one; false when its proposal moved first. */
   write(mode: 'insert' | 'update', write: ActorWrite<LaneRow>): Promise<boolean>;
   /**
-   * Stores a lane's transition and its case's in one statement, unbatched; false when the
-   * proposal or the case moved first (then neither is written).
+   * Stores lanes' transitions (of distinct proposals) and their case's in one statement,
+   * batched with other lanes' writes but never with another of the same case; false when a
+   * proposal or the case moved first (then none is written).
    */
-  writeWithCase(write: ActorWrite<LaneRow>, caseWrite: CaseWrite): Promise<boolean>;
+  writeWithCase(writes: readonly ActorWrite<LaneRow>[], caseWrite: CaseWrite): Promise<boolean>;
   /** Stores a lane's transition and another write in one statement, both or neither. */
   writeAlongside(write: ActorWrite<LaneRow>, alongside: Alongside): Promise<boolean>;
   /** Stores the transitions of many lanes in one statement, all or none; false: none. */
@@ -43,6 +44,18 @@ function sqlState(error: unknown): string | null {
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   const cause = (error as { cause?: unknown } | null)?.cause;
   return cause === undefined ? null : sqlState(cause);
+}
+
+const movedApart = (error: unknown) =>
+  sqlState(error) === 'P0001' && String((error as Error).message).includes(MOVED_APART);
+
+/** How a lone write can lose its race by an error of the statement. */
+const lostAlone = (error: unknown) => sqlState(error) === '23505' || movedApart(error);
+
+/** A lane's write, or lanes' writes with their case's: all commit together or none. */
+interface LaneWrite {
+  writes: readonly ActorWrite<LaneRow>[];
+  caseWrite: CaseWrite | null;
 }
 
 /**
@@ -75,22 +88,37 @@ export function createLaneStore(withEm: WithEm): LaneStore {
       },
     });
   const writer = (mode: 'insert' | 'update') =>
-    createBatcher<ActorWrite<LaneRow>, boolean>({
+    createBatcher<LaneWrite, boolean>({
       maxInFlight: 2,
       maxBatch: PREPARED_BATCH,
-      // Two writes to one proposal in one statement would both match its audit head.
-      keyOf: (w) => w.row.proposalId,
+      // Two writes to one proposal in one statement would both match its audit head, and
+      // two to one case its version.
+      keyOf: ({ writes, caseWrite }) => [
+        ...writes.map((w) => w.row.proposalId),
+        ...(caseWrite ? [`case:${caseWrite.row.id}`] : []),
+      ],
       retryAlone: refusedByServer,
-      run: async (writes) => {
+      run: async (batch) => {
+        const beside = batch.flatMap(({ writes, caseWrite }) =>
+          caseWrite ? [{ laneIds: writes.map((w) => w.row.id), write: caseWrite }] : [],
+        );
+        const alongside = beside.length > 0 ? caseWritesBeside(beside) : null;
         const written = await withEm('writeLanes', (em) =>
-          writeActorRows(em, laneTable, mode, writes).catch((error: unknown) => {
-            // A second pending lane for a proposal breaks a unique index: for a lone write,
-            // a lost race like any other (a batch that broke it is retried write by write).
-            if (writes.length === 1 && sqlState(error) === '23505') return new Set<string>();
+          writeActorRows(
+            em,
+            laneTable,
+            mode,
+            batch.flatMap((w) => w.writes),
+            alongside,
+          ).catch((error: unknown) => {
+            // For a lone write, a lost race like any other: a second pending lane for a
+            // proposal breaking a unique index, or a case another run charged first. A batch
+            // that failed so is retried write by write.
+            if (batch.length === 1 && lostAlone(error)) return new Set<string>();
             throw error;
           }),
         );
-        return writes.map((w) => written.has(w.row.id));
+        return batch.map((w) => w.writes.every((one) => written.has(one.row.id)));
       },
     });
   const writers = { insert: writer('insert'), update: writer('update') };
@@ -101,10 +129,8 @@ export function createLaneStore(withEm: WithEm): LaneStore {
           write.row.id,
         );
       } catch (error) {
-        // The lane matched and the write alongside did not (a case another run charged
-        // first, a link already used).
-        if (sqlState(error) === 'P0001' && String((error as Error).message).includes(MOVED_APART))
-          return false;
+        // The lane matched and the write alongside did not (a link already used).
+        if (movedApart(error)) return false;
         throw error;
       }
     });
@@ -121,16 +147,12 @@ export function createLaneStore(withEm: WithEm): LaneStore {
       }
     });
   return {
-    writeWithCase: (write, caseWrite) =>
-      writeAlongside(write, {
-        ...caseWriteParts('update', caseWrite, true),
-        written: 'case_written',
-      }),
+    writeWithCase: (writes, caseWrite) => writers.update({ writes, caseWrite }),
     writeAlongside,
     writeAll,
     read: reader('readLanes', findLanesWithProposal),
     readProposal: reader('readProposals', findProposalsForLane),
     readForRun: reader('readLanesForRun', findLanesForRun),
-    write: (mode, w) => writers[mode](w),
+    write: (mode, write) => writers[mode]({ writes: [write], caseWrite: null }),
   };
 }

@@ -1,4 +1,5 @@
 import type { CaseSnapshot } from '../cases/caseGates.js';
+import type { CaseRecord } from '../cases/caseStore.js';
 import { InvalidRequestError } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { publish } from '../telemetry.js';
@@ -8,25 +9,33 @@ import type { MaybeAsync, ValidationResult } from './validate.js';
 
 /**
  * Runs the pipeline and reports its verdict on the `validated` / `blocked` channels. A call
- * in a case is judged against the case as read now (its policy body comes from the cache);
- * a case that does not exist is the caller's mistake, refused before anything is written.
+ * in a case is judged against `kase`, by default the case as read now (its policy body comes
+ * from the cache); a case that does not exist is the caller's mistake, refused before
+ * anything is written.
  */
 export function validateCall(
   rt: GovernanceRuntime,
   req: ProposalRequest,
+  kase?: CaseRecord | null,
 ): MaybeAsync<ValidationResult> {
   const { caseId } = req.context;
   if (caseId === null) {
     return andThen(runPipeline(rt.registry, req, rt.limits), (result) => report(req, result));
   }
-  return readCase(rt, caseId).then((kase) =>
-    andThen(runPipeline(rt.registry, req, rt.limits, kase), (result) => report(req, result)),
+  const judged =
+    kase === undefined ? readCase(rt, caseId) : Promise.resolve(caseSnapshot(kase, caseId));
+  return judged.then((snapshot) =>
+    andThen(runPipeline(rt.registry, req, rt.limits, snapshot), (result) => report(req, result)),
   );
 }
 
 /** The case a call is judged against, as read now; an unknown case is an invalid request. */
 export async function readCase(rt: GovernanceRuntime, caseId: string): Promise<CaseSnapshot> {
-  const found = await rt.cases.read(caseId);
+  return caseSnapshot(await rt.cases.read(caseId), caseId);
+}
+
+/** What the gates see of a case; an unknown case is an invalid request. */
+function caseSnapshot(found: CaseRecord | null, caseId: string): CaseSnapshot {
   if (!found) {
     throw new InvalidRequestError(`invalid proposal request: no case ${caseId}`, [
       { code: 'custom', path: ['context', 'caseId'], message: 'unknown case', input: caseId },

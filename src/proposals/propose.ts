@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { insertProposal, findProposalByKey } from '../../persistence/proposal.repository.js';
+import type { CaseGuard, ProposalInsert } from '../../persistence/proposal.repository.js';
+import type { CaseRecord } from '../cases/caseStore.js';
 import type { ProposalRow, StoredJson } from '../../persistence/rows.js';
 import { GENESIS_HASH, chainEvents } from '../audit/auditChain.js';
 import { storedCallDigest } from '../audit/callDigest.js';
@@ -92,12 +94,16 @@ function proposalRow(
   };
 }
 
-/** Stores the proposal with its first event in one statement; false means a duplicate key. */
+/**
+ * Stores the proposal with its first event in one statement, in a case only if the case is
+ * still at `guard`'s version; see {@link insertProposal} for what else it may answer.
+ */
 async function store(
   rt: GovernanceRuntime,
   row: ProposalRow,
   type: string,
   payload: Record<string, unknown>,
+  guard: CaseGuard | null,
 ) {
   // The first event records the call digest, so the chain binds what was proposed.
   const recorded = { ...payload, callDigest: storedCallDigest(row) };
@@ -109,11 +115,18 @@ async function store(
     rt.audit,
   );
   const complete = { ...row, auditSeq: head.seq, auditHead: head.hash };
-  const inserted = await rt.withEm('propose', (em) => insertProposal(em, complete, events[0]!));
+  const inserted = await rt.withEm('propose', (em) =>
+    insertProposal(em, complete, events[0]!, guard),
+  );
   return { inserted, row: complete };
 }
 
-async function storeBlocked(rt: GovernanceRuntime, req: ProposalRequest, result: Blocked) {
+async function storeBlocked(
+  rt: GovernanceRuntime,
+  req: ProposalRequest,
+  result: Blocked,
+  guard: CaseGuard | null,
+): Promise<Proposal | CaseMoved> {
   const tool = result.tool!;
   // A policy's reason and zod's issues may quote the input: store them in a storable form.
   const reason = storableCopy(result.reason) as string;
@@ -133,7 +146,8 @@ async function storeBlocked(rt: GovernanceRuntime, req: ProposalRequest, result:
   });
   const receipt = caseReceipt(req, result.outcome, reason, row);
   const payload = { outcome: result.outcome, reason, ...(receipt ? { receipt } : {}) };
-  const { row: stored } = await store(rt, row, 'proposal_blocked', payload);
+  const { inserted, row: stored } = await store(rt, row, 'proposal_blocked', payload, guard);
+  if (!inserted.inserted && inserted.reason === 'case_moved') return inserted;
   // The case keeps its own copy of every refusal it caused, in its own chain.
   if (receipt) {
     // A policy that cancels on an exhausted budget does so whichever gate found it spent.
@@ -190,13 +204,40 @@ export function propose(rt: GovernanceRuntime, req: ProposalRequest): Promise<Pr
   });
 }
 
+// A call in a case is judged against the case as this process last saw it, and stored only
+// if the case is still at that version: a case that moved comes back with the answer and the
+// call is judged again, without a read of its own. The last round (a case that kept moving)
+// is stored unguarded, judged against the case as it just came back, as after a read.
+const CASE_ROUNDS = 4;
+
 async function proposeCall(rt: GovernanceRuntime, req: ProposalRequest): Promise<ProposeResult> {
-  const result = await validateCall(rt, req);
+  const { caseId } = req.context;
+  let kase = caseId === null ? undefined : await rt.cases.recent(caseId);
+  for (let round = 1; ; round += 1) {
+    const guard =
+      kase && round < CASE_ROUNDS ? { caseId: kase.row.id, version: kase.row.version } : null;
+    const stored = await proposeIn(rt, req, kase, guard);
+    if (!('inserted' in stored)) return stored;
+    kase = stored.kase ? await rt.cases.saw(stored.kase) : null;
+  }
+}
+
+type CaseMoved = Extract<ProposalInsert, { reason: 'case_moved' }>;
+
+/** One round of `propose`, judged against `kase` (undefined: outside a case). */
+async function proposeIn(
+  rt: GovernanceRuntime,
+  req: ProposalRequest,
+  kase: CaseRecord | null | undefined,
+  guard: CaseGuard | null,
+): Promise<ProposeResult | CaseMoved> {
+  const result = await validateCall(rt, req, kase);
   if (!result.ok) {
     if (result.outcome === 'unsupported') {
       return { ok: false, outcome: 'unsupported', reason: 'unknown_tool', proposal: null };
     }
-    const proposal = await storeBlocked(rt, req, result);
+    const proposal = await storeBlocked(rt, req, result, guard);
+    if ('inserted' in proposal) return proposal;
     return {
       ok: false,
       outcome: result.outcome,
@@ -224,11 +265,12 @@ async function proposeCall(rt: GovernanceRuntime, req: ProposalRequest): Promise
     approvalMode: attrs.approvalMode,
     idempotencyKey: key,
   };
-  const { inserted, row: stored } = await store(rt, row, 'proposal_created', payload);
-  if (inserted) {
+  const { inserted, row: stored } = await store(rt, row, 'proposal_created', payload, guard);
+  if (inserted.inserted) {
     publish('proposed', { proposalId: stored.id, tool: stored.toolName, actorId: stored.actorId });
     return { ok: true, proposal: toProposal(stored), duplicate: false };
   }
+  if (inserted.reason === 'case_moved') return inserted;
   const existing = await rt.withEm('propose', async (em) => {
     const found = await findProposalByKey(em, key);
     // The key existed a moment ago and proposals are never deleted: the database is broken.

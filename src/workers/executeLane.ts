@@ -183,10 +183,7 @@ export async function executeLane(
       ? { type: 'EXECUTION_SUCCEEDED', result: stored.value, at: rt.now().toISOString() }
       : failureEvent(tool, claimed.attempt, stored.failure, rt.now(), settings);
   }
-  const settled = await record(rt, laneId, event, enqueue, claim.lane, {
-    usedMs,
-    known: claim.kase,
-  });
+  const settled = await record(rt, laneId, event, enqueue, claim.lane, { usedMs });
   if (!settled.result.ok) return { status: 'skipped', reason: settled.result.error };
   return { status: 'applied', laneStatus: settled.result.approval.status };
 }

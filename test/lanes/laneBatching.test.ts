@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActorWrite } from '../../persistence/actorWrite.js';
 import { PREPARED_BATCH } from '../../persistence/batchSlots.js';
+import { findCases } from '../../persistence/case.repository.js';
 import { findLanesWithProposal } from '../../persistence/lane.repository.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import type { LaneRow } from '../../persistence/rows.js';
@@ -215,6 +216,45 @@ describe('batched lane reads and writes', () => {
       lanes.map((l) => l.laneId),
     );
     expect([...found.keys()].sort()).toEqual(lanes.map((l) => l.laneId).sort());
+  });
+
+  it("lanes written with their case's row commit all or none", async () => {
+    const lanes = await openLanes(h, 3);
+    const ids = lanes.map((l) => l.laneId);
+    await h.gov.definePolicy('grouped', {}, { actorId: 'admin' });
+    const opened = await h.gov.createCase({ policy: 'grouped', actorId: 'agent-1' });
+    if (!opened.ok) throw new Error(opened.error);
+    const caseId = opened.case.id;
+    const store = createLaneStore((_operation, fn) => fn(em()));
+    const found = await findLanesWithProposal(em(), ids);
+    const caseRow = async () => (await findCases(em(), [caseId])).get(caseId)!;
+    const before = await caseRow();
+    // A hand-made case write: the next version, no events.
+    const caseWrite = {
+      row: { ...before, version: before.version + 1 },
+      expectedVersion: before.version,
+      events: [],
+    };
+    const [first, second, third] = ids.map((id) => notedWrite(found.get(id)!));
+    // The second lane moves on before the group is written.
+    expect(await store.write('update', second!)).toBe(true);
+
+    expect(await store.writeWithCase([first!, second!, third!], caseWrite)).toBe(false);
+    expect(await h.laneRow(ids[0]!)).toMatchObject({ version: 1 });
+    expect(await h.laneRow(ids[2]!)).toMatchObject({ version: 1 });
+    expect((await caseRow()).version).toBe(before.version);
+
+    // The same group without the lane that moved: all of it commits.
+    expect(await store.writeWithCase([first!, third!], caseWrite)).toBe(true);
+    expect(await h.laneRow(ids[0]!)).toMatchObject({ version: 2 });
+    expect(await h.laneRow(ids[2]!)).toMatchObject({ version: 2 });
+    expect((await caseRow()).version).toBe(before.version + 1);
+
+    // Now the case has moved on: a current lane with the stale case write is not written.
+    const moved = (await findLanesWithProposal(em(), [ids[1]!])).get(ids[1]!)!;
+    expect(await store.writeWithCase([notedWrite(moved)], caseWrite)).toBe(false);
+    expect(await h.laneRow(ids[1]!)).toMatchObject({ version: 2 });
+    expect(await h.laneEvents(ids[1]!)).toHaveLength(2);
   });
 
   it('a write PostgreSQL refuses fails alone; the writes batched with it commit', async () => {
