@@ -25,6 +25,31 @@ export type ProposalInsert =
   | { inserted: false; reason: 'duplicate' }
   | { inserted: false; reason: 'case_moved'; kase: CaseRow | null };
 
+/** The insert of a proposal and its first event; guarded, only if its case is at a version. */
+function insertSql(guarded: boolean): string {
+  return `with ${guarded ? 'kase as (select * from governance_cases where id = ?::uuid),' : ''}
+     proposal as (
+       insert into tool_proposals (id, tool_name, tool_version, actor_id, conversation_id, case_id,
+         status, blocked_outcome, blocked_reason, blocked_issues, risk_tier, approval_mode,
+         idempotency_key, tool_snapshot, input_snapshot, actor_snapshot, audit_seq, audit_head,
+         created_at)
+       select ?::uuid, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,
+         ?::jsonb, ?::text, ?::text, ?::text, ?::jsonb, ?::jsonb, ?::jsonb, ?::int, ?::text,
+         ?::timestamptz
+       ${guarded ? 'where exists (select 1 from kase where version = ?::int)' : ''}
+       on conflict (idempotency_key) do nothing
+       returning id),
+     ev as (${insertEventsWhen('proposal', 1, 'proposal_id')})
+     select (select count(*) from ev)::int as inserted${
+       guarded
+         ? `, exists (select 1 from kase) as case_found, k.*
+       from (select 1) as one left join kase k on k.version is distinct from ?::int`
+         : ''
+     }`;
+}
+const INSERT = insertSql(false);
+const GUARDED_INSERT = insertSql(true);
+
 /**
  * Inserts a proposal and its first event in one statement (hence one transaction). Writes
  * nothing when a proposal with the same idempotency key exists, or when `guard`'s case is
@@ -37,50 +62,31 @@ export async function insertProposal(
   event: EventRow,
   guard: CaseGuard | null = null,
 ): Promise<ProposalInsert> {
-  const [row] = await runStatement(
-    em,
-    `with kase as (select * from governance_cases where id = ?::uuid),
-     proposal as (
-       insert into tool_proposals (id, tool_name, tool_version, actor_id, conversation_id, case_id,
-         status, blocked_outcome, blocked_reason, blocked_issues, risk_tier, approval_mode,
-         idempotency_key, tool_snapshot, input_snapshot, actor_snapshot, audit_seq, audit_head,
-         created_at)
-       select ?::uuid, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text,
-         ?::jsonb, ?::text, ?::text, ?::text, ?::jsonb, ?::jsonb, ?::jsonb, ?::int, ?::text,
-         ?::timestamptz
-       where ?::int is null or exists (select 1 from kase where version = ?::int)
-       on conflict (idempotency_key) do nothing
-       returning id),
-     ev as (${insertEventsWhen('proposal', 1, 'proposal_id')})
-     select (select count(*) from ev)::int as inserted, exists (select 1 from kase) as case_found, k.*
-       from (select 1) as one left join kase k on k.version is distinct from ?::int`,
-    [
-      guard?.caseId ?? null,
-      p.id,
-      p.toolName,
-      p.toolVersion,
-      p.actorId,
-      p.conversationId,
-      p.caseId,
-      p.status,
-      p.blockedOutcome,
-      p.blockedReason,
-      p.blockedIssues === null ? null : json(p.blockedIssues),
-      p.riskTier,
-      p.approvalMode,
-      p.idempotencyKey,
-      json(p.toolSnapshot),
-      json(p.inputSnapshot),
-      json(p.actorSnapshot),
-      p.auditSeq,
-      p.auditHead,
-      p.createdAt,
-      guard?.version ?? null,
-      guard?.version ?? null,
-      ...eventValues(event),
-      guard?.version ?? null,
-    ],
-  );
+  const [row] = await runStatement(em, guard ? GUARDED_INSERT : INSERT, [
+    ...(guard ? [guard.caseId] : []),
+    p.id,
+    p.toolName,
+    p.toolVersion,
+    p.actorId,
+    p.conversationId,
+    p.caseId,
+    p.status,
+    p.blockedOutcome,
+    p.blockedReason,
+    p.blockedIssues === null ? null : json(p.blockedIssues),
+    p.riskTier,
+    p.approvalMode,
+    p.idempotencyKey,
+    json(p.toolSnapshot),
+    json(p.inputSnapshot),
+    json(p.actorSnapshot),
+    p.auditSeq,
+    p.auditHead,
+    p.createdAt,
+    ...(guard ? [guard.version] : []),
+    ...eventValues(event),
+    ...(guard ? [guard.version] : []),
+  ]);
   if (row?.inserted === 1) return { inserted: true };
   // Gone, or at another version (then the row came back with the answer).
   if (guard && (row?.case_found !== true || row.id != null)) {
