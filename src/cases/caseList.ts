@@ -3,7 +3,7 @@ import { findCasePage } from '../../persistence/caseList.repository.js';
 import type { CaseCursor } from '../../persistence/caseList.repository.js';
 import { closedCaseStatuses } from '../../machines/caseTypes.js';
 import type { CaseContext, CaseStatus } from '../../machines/caseTypes.js';
-import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import { InvalidRequestError, parseRequest } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { toCase } from './cases.js';
 import type { Case } from './cases.js';
@@ -49,14 +49,7 @@ function decodeCursor(text: string): CaseCursor {
 
 /** Cases matching `query`, newest first, one page; a malformed query is an {@link InvalidRequestError}. */
 export async function listCases(rt: GovernanceRuntime, query: unknown): Promise<CasePage> {
-  const parsed = caseQuerySchema.safeParse(query ?? {});
-  if (!parsed.success) {
-    throw new InvalidRequestError(
-      `invalid case query: ${z.prettifyError(parsed.error)}`,
-      parsed.error.issues,
-    );
-  }
-  const q = parsed.data;
+  const q = parseRequest(caseQuerySchema, query ?? {}, 'case query');
   const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor);
   const rows = await rt.withEm('listCases', (em) =>
     findCasePage(em, q.status ?? null, cursor, q.limit + 1),

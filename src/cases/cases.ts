@@ -16,7 +16,7 @@ import type { CaseRow } from '../../persistence/rows.js';
 import { canonicalActorId, isReservedActorId } from '../actorIdentity.js';
 import { caseChain, verifyChain } from '../audit/auditChain.js';
 import type { ChainCheck } from '../audit/auditChain.js';
-import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import { InvalidRequestError, parseRequest } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { idSchema } from '../pipeline/idSchema.js';
 import { isStorableText } from '../pipeline/storableJson.js';
@@ -87,17 +87,6 @@ const cancelSchema = z.strictObject({
   reason: z.string().max(4_096).refine(isStorableText),
 });
 
-function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InvalidRequestError(
-      `invalid ${what}: ${z.prettifyError(result.error)}`,
-      result.error.issues,
-    );
-  }
-  return result.data;
-}
-
 function actor(id: string): string {
   const canonical = canonicalActorId(id);
   if (isReservedActorId(canonical)) {
@@ -127,7 +116,7 @@ const view = (record: CaseRecord): Case => toCase(record.row, record.context.clo
 
 /** Creates a case under the current version of a named policy. */
 export async function createCase(rt: GovernanceRuntime, options: unknown): Promise<CaseResult> {
-  const req = parsed(createSchema, options, 'createCase options');
+  const req = parseRequest(createSchema, options, 'createCase options');
   const createdBy = actor(req.actorId);
   const policy = await rt.withEm('readPolicy', (em) => findLatestPolicy(em, req.policy));
   if (!policy) return { ok: false, error: 'unknown_policy', reason: `no policy "${req.policy}"` };
@@ -189,7 +178,7 @@ export async function applyCaseEvents(
 }
 
 export async function completeCase(rt: GovernanceRuntime, caseId: string, options: unknown) {
-  const { actorId } = parsed(completeSchema, options, 'completeCase options');
+  const { actorId } = parseRequest(completeSchema, options, 'completeCase options');
   const by = actor(actorId);
   return applyCaseEvents(rt, caseId, () => [
     { type: 'COMPLETE', actorId: by, at: rt.now().toISOString() },
@@ -197,7 +186,7 @@ export async function completeCase(rt: GovernanceRuntime, caseId: string, option
 }
 
 export async function cancelCase(rt: GovernanceRuntime, caseId: string, options: unknown) {
-  const { actorId, reason } = parsed(cancelSchema, options, 'cancelCase options');
+  const { actorId, reason } = parseRequest(cancelSchema, options, 'cancelCase options');
   const by = actor(actorId);
   return applyCaseEvents(rt, caseId, () => [
     { type: 'CANCEL', actorId: by, reason, at: rt.now().toISOString() },

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { CountersignError } from './countersignError.js';
 
 /**
@@ -21,4 +21,16 @@ export class InvalidRequestError extends CountersignError {
 /** True when `error` is an {@link InvalidRequestError}. @example isInvalidRequestError(e) */
 export function isInvalidRequestError(error: unknown): error is InvalidRequestError {
   return error instanceof InvalidRequestError;
+}
+
+/** `value` as `schema` parses it; otherwise an {@link InvalidRequestError} naming `what`. */
+export function parseRequest<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new InvalidRequestError(
+      `invalid ${what}: ${z.prettifyError(result.error)}`,
+      result.error.issues,
+    );
+  }
+  return result.data;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { GovernanceReceipt } from '../../machines/caseTypes.js';
 import type { LaneStatus } from '../../machines/laneTypes.js';
 import { listReceipts } from '../cases/cases.js';
-import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import { parseRequest } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { getProposal } from '../proposals/proposalReads.js';
 import type { Proposal } from '../proposals/proposalView.js';
@@ -50,14 +50,7 @@ export async function awaitOutcome(
   proposalId: string,
   options: AwaitOutcomeOptions = {},
 ): Promise<Outcome> {
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) {
-    throw new InvalidRequestError(
-      `invalid awaitOutcome options: ${z.prettifyError(parsed.error)}`,
-      parsed.error.issues,
-    );
-  }
-  const { signal, timeoutMs } = parsed.data;
+  const { signal, timeoutMs } = parseRequest(optionsSchema, options, 'awaitOutcome options');
   const waiting = hub.wait(proposalId);
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;

@@ -3,7 +3,7 @@ import type { ActorWrite } from '../../persistence/actorWrite.js';
 import type { LaneRow } from '../../persistence/rows.js';
 import type { LaneEffect } from '../../machines/laneTypes.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
-import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import { InvalidRequestError, parseRequest } from '../errors/invalidRequestError.js';
 import { committed } from './applyLaneEvents.js';
 import { decisionEventSchema } from './laneEventSchema.js';
 import type { LaneError } from './laneResult.js';
@@ -48,17 +48,10 @@ export async function decideMany(
   actorId: unknown,
   enqueue: Enqueue = rt.lanes.enqueue,
 ): Promise<BatchResult> {
-  const parsed = batchSchema.safeParse(decisions);
-  if (!parsed.success) {
-    throw new InvalidRequestError(
-      `invalid decision batch: ${z.prettifyError(parsed.error)}`,
-      parsed.error.issues,
-    );
-  }
+  const batch = parseRequest(batchSchema, decisions, 'decision batch');
   if (typeof actorId !== 'string') {
     throw new InvalidRequestError('invalid decision batch: actorId must be a string', []);
   }
-  const batch = parsed.data;
   const found = await Promise.all(batch.map((d) => rt.laneStore.read(d.laneId)));
   const machine = { inspect: rt.lanes.inspect, keys: rt.audit };
   const refusals: BatchRefusal[] = [];

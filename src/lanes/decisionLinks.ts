@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { isLinkUsed, linkUseParts } from '../../persistence/decisionLink.repository.js';
 import type { AuditKeys } from '../audit/signing.js';
 import { ConfigurationError } from '../errors/configurationError.js';
-import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import { parseRequest } from '../errors/invalidRequestError.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { idSchema } from '../pipeline/idSchema.js';
 import { committed } from './applyLaneEvents.js';
@@ -70,14 +70,7 @@ export async function createDecisionLink(
   laneId: string,
   options: DecisionLinkOptions,
 ): Promise<DecisionLinkResult> {
-  const checked = optionsSchema.safeParse(options);
-  if (!checked.success) {
-    throw new InvalidRequestError(
-      `invalid decision link options: ${z.prettifyError(checked.error)}`,
-      checked.error.issues,
-    );
-  }
-  const parsed = checked.data;
+  const parsed = parseRequest(optionsSchema, options, 'decision link options');
   const signing = signer(keys);
   const found = await rt.laneStore.read(laneId);
   if (!found) return { ok: false, error: 'not_found' };

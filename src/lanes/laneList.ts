@@ -4,7 +4,7 @@ import type { LaneCursor } from '../../persistence/laneList.repository.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import { dueLaneStatuses, terminalLaneStatuses } from '../../machines/laneTypes.js';
 import type { LaneStatus } from '../../machines/laneTypes.js';
-import { InvalidRequestError } from '../errors/invalidRequestError.js';
+import { InvalidRequestError, parseRequest } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { idSchema } from '../pipeline/idSchema.js';
 import { toApproval } from './laneView.js';
@@ -98,14 +98,7 @@ const encodeCursor = (c: LaneCursor) =>
 
 /** Lanes matching `query`, one page; a malformed query is an {@link InvalidRequestError}. */
 export async function listApprovals(rt: GovernanceRuntime, query: unknown): Promise<ApprovalPage> {
-  const parsed = approvalQuerySchema.safeParse(query ?? {});
-  if (!parsed.success) {
-    throw new InvalidRequestError(
-      `invalid lane query: ${z.prettifyError(parsed.error)}`,
-      parsed.error.issues,
-    );
-  }
-  const q = parsed.data;
+  const q = parseRequest(approvalQuerySchema, query ?? {}, 'lane query');
   const ago = (s: number | undefined) =>
     s === undefined ? null : new Date(rt.now().getTime() - s * 1000).toISOString();
   const cursor = q.cursor === undefined ? null : decodeCursor(q.cursor);
