@@ -22,6 +22,9 @@ export function lanePage(main: HTMLElement, [laneId]: string[]): () => void {
   const body = h('div', { id: 'lane-body' });
   let drawnState = '';
   let diagram: HTMLElement | null = null;
+  // The decision forms as drawn, and the lane version they were drawn for: a live update
+  // that leaves the lane as it was keeps them, with what the approver is typing.
+  let forms: { key: string; element: HTMLElement | null } = { key: '', element: null };
   let alive = true;
 
   async function load(): Promise<void> {
@@ -48,9 +51,7 @@ export function lanePage(main: HTMLElement, [laneId]: string[]): () => void {
         h(
           'div',
           {},
-          lane.approval.status === 'pending'
-            ? decisionForms(lane, notice, () => void load(), me?.actorId ?? null)
-            : [],
+          decisions(lane, me?.actorId ?? null) ?? [],
           timeline(lane.events, verification),
         ),
       ),
@@ -59,6 +60,17 @@ export function lanePage(main: HTMLElement, [laneId]: string[]): () => void {
     main.dataset.loaded = 'true';
     main.dataset.status = lane.approval.status;
     main.dataset.proposalId = lane.proposal.id;
+  }
+
+  function decisions(lane: LaneDetail, me: string | null): HTMLElement | null {
+    const { status, updatedAt } = lane.approval;
+    const key = `${status}|${updatedAt}|${me}`;
+    if (key !== forms.key) {
+      const element =
+        status === 'pending' ? decisionForms(lane, notice, () => void load(), me) : null;
+      forms = { key, element };
+    }
+    return forms.element;
   }
 
   const failed = (error: unknown) => fill(notice, refusalAlert(error));
