@@ -30,7 +30,7 @@ const NO_EVENT = EVENT.map(() => null);
  * written, and the caller asserts the converse.
  */
 function caseCtes(mode: 'insert' | 'update', rows: number, events: number, beside: boolean) {
-  const row = casts([...caseColumns, ['version', 'int'] as const]);
+  const row = casts([...caseColumns, ['version', 'int', 'expected_version'] as const]);
   const input = `case_input (${beside ? 'lane_ids, ' : ''}${CASE.join(', ')}, expected_version) as (values ${Array.from(
     { length: rows },
     () => (beside ? `(?::uuid[], ${row.slice(1)}` : row),

@@ -5,8 +5,8 @@ import type { CaseEventRow, CaseRow, EventRow, LaneRow, StoredJson } from './row
 import { ToolActionEvent } from './toolActionEvent.entity.js';
 import { ToolApproval } from './toolApproval.entity.js';
 
-/** A column of a row table: the row's property and its SQL type; the name is derived. */
-export type Column<Row> = readonly [property: keyof Row & string, type: SqlType];
+/** A column of a row table: the row's property, its SQL type and its name (derived). */
+export type Column<Row> = readonly [property: keyof Row & string, type: SqlType, name: string];
 type SqlType = 'uuid' | 'text' | 'int' | 'jsonb' | 'timestamptz';
 
 /** `proposalId` → `proposal_id`. */
@@ -32,7 +32,7 @@ export function columnsOf<Row>(entity: EntitySchema): readonly Column<Row>[] {
     const typeName = (meta.type as unknown as { name?: string } | undefined)?.name ?? '';
     const type = sqlTypes[typeName];
     if (!type) throw new Error(`${entity.meta.className}.${property}: no SQL type for ${typeName}`);
-    return [property as keyof Row & string, type] as const;
+    return [property as keyof Row & string, type, columnName(property)] as const;
   });
 }
 
@@ -69,8 +69,8 @@ export const iso = (v: unknown): string | null => {
 /** Maps a result row (snake_case columns) to a row object; timestamps become ISO text. */
 export function fromColumns<Row>(columns: readonly Column<Row>[], r: Record<string, unknown>): Row {
   const row: Record<string, unknown> = {};
-  for (const [property, type] of columns) {
-    const value = r[columnName(property)];
+  for (const [property, type, name] of columns) {
+    const value = r[name];
     row[property] = type === 'timestamptz' ? iso(value) : (value ?? null);
   }
   return row as Row;

@@ -15,6 +15,20 @@ export function canonicalJson(value: unknown): string {
   return write(value) ?? 'null';
 }
 
+/**
+ * Canonical JSON text already written, which {@link canonicalJson} writes as it is: a value
+ * canonicalised once (and stored) is not canonicalised again inside what is hashed.
+ */
+export class CanonicalText {
+  constructor(readonly text: string) {}
+}
+
+/** The canonical text of `value` and the plain JSON value it stands for (what is stored). */
+export function canonicalForm(value: unknown): { text: string; value: JsonValue } {
+  const text = canonicalJson(value);
+  return { text, value: JSON.parse(text) as JsonValue };
+}
+
 function write(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
@@ -32,7 +46,12 @@ function write(value: unknown): string | undefined {
   }
 }
 
+// A key with no character JSON escapes is written as it is, sparing a JSON.stringify per key.
+const PLAIN_KEY = /^[^"\\\u0000-\u001f\u2028\u2029\ud800-\udfff]*$/;
+const keyJson = (key: string) => (PLAIN_KEY.test(key) ? `"${key}"` : JSON.stringify(key));
+
 function objectJson(value: object): string | undefined {
+  if (value instanceof CanonicalText) return value.text;
   if ('toJSON' in value && typeof value.toJSON === 'function') {
     return write((value as { toJSON(): unknown }).toJSON());
   }
@@ -40,20 +59,24 @@ function objectJson(value: object): string | undefined {
     return write(value.valueOf());
   }
   if (Array.isArray(value)) {
-    return `[${value.map((item) => write(item) ?? 'null').join(',')}]`;
+    let items = '';
+    for (let i = 0; i < value.length; i += 1) {
+      items += `${i === 0 ? '' : ','}${write(value[i]) ?? 'null'}`;
+    }
+    return `[${items}]`;
   }
   const record = value as Record<string, unknown>;
-  const parts: string[] = [];
+  let members = '';
   for (const key of Object.keys(record).sort()) {
     const text = write(record[key]);
-    if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`);
+    if (text !== undefined) members += `${members === '' ? '' : ','}${keyJson(key)}:${text}`;
   }
-  return `{${parts.join(',')}}`;
+  return `{${members}}`;
 }
 
 /** The stored form of a value: canonical, and plain JSON. */
 export function toJsonValue(value: unknown): JsonValue {
-  return JSON.parse(canonicalJson(value)) as JsonValue;
+  return canonicalForm(value).value;
 }
 
 /** Hex SHA-256 of a string. */

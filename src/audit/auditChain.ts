@@ -1,4 +1,4 @@
-import { canonicalJson, sha256, toJsonValue } from '../canonicalJson.js';
+import { CanonicalText, canonicalForm, canonicalJson, sha256 } from '../canonicalJson.js';
 import type { AuditHead, CaseEventRow, EventRow } from '../../persistence/rows.js';
 import type { JsonValue } from '../canonicalJson.js';
 import { headStatement } from './signing.js';
@@ -80,8 +80,15 @@ export const caseChain: ChainKind<CaseEventRow> = {
 // milliseconds, as those rows were written; a stored time with other microseconds cannot
 // hash as it did. Rule 2: the id and the time exactly as stored. seq is left out of both on
 // purpose: it orders the chain, so a renumbered row shows up as reordered, not edited.
-function eventHash<E extends Linked>(kind: ChainKind<E>, event: E, version: number): string | null {
-  const { prevHash, id, createdAt, type, actorId, payload } = event;
+// `payloadText`: the payload's canonical text when the caller has just written it.
+function eventHash<E extends Linked>(
+  kind: ChainKind<E>,
+  event: E,
+  version: number,
+  payloadText?: CanonicalText,
+): string | null {
+  const { prevHash, id, createdAt, type, actorId } = event;
+  const payload = payloadText ?? event.payload;
   const content = { ...kind.identity(event), type, actorId, payload };
   if (version === 1) {
     const millis = /\.\d{3}000Z$/.test(createdAt) ? createdAt.replace(/000Z$/, 'Z') : createdAt;
@@ -109,15 +116,16 @@ export function linkEvents<E extends Linked>(
   let prev = head;
   const events = unlinked.map((draft) => {
     const seq = prev.seq + 1;
+    const payload = canonicalForm(draft.payload);
     const base = {
       ...draft,
-      payload: toJsonValue(draft.payload) as Record<string, JsonValue>,
+      payload: payload.value as Record<string, JsonValue>,
       createdAt: microsecondTime(draft.createdAt),
       prevHash: prev.hash,
       seq,
       hashVersion: HASH_VERSION,
     } as unknown as E;
-    const hash = eventHash(kind, base, HASH_VERSION)!;
+    const hash = eventHash(kind, base, HASH_VERSION, new CanonicalText(payload.text))!;
     const signed = keys?.sign(kind.statement(kind.chainOf(base), seq, hash)) ?? null;
     prev = { seq, hash };
     return { ...base, hash, signature: signed?.signature ?? null, keyId: signed?.keyId ?? null };
