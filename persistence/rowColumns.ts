@@ -48,6 +48,9 @@ export const caseColumns = columnsOf<CaseRow>(GovernanceCase as unknown as Entit
 /** The columns of `case_events`. */
 export const caseEventColumns = columnsOf<CaseEventRow>(CaseEvent as unknown as EntitySchema);
 
+// PostgreSQL's text of a UTC time, as a UTC session returns it: `2026-01-01 10:00:00.5+00`.
+const PG_UTC = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?\+00$/;
+
 /**
  * A stored time as ISO text with milliseconds, whether the driver gave a Date or PostgreSQL's
  * text (`2026-01-01 10:00:00.5+00`); a time no Date can hold ('infinity') stays as its text,
@@ -55,6 +58,9 @@ export const caseEventColumns = columnsOf<CaseEventRow>(CaseEvent as unknown as 
  */
 export const iso = (v: unknown): string | null => {
   if (v == null) return null;
+  const utc = typeof v === 'string' ? PG_UTC.exec(v) : null;
+  // Date parsing truncates the fraction to milliseconds; so does this.
+  if (utc) return `${utc[1]}T${utc[2]}.${(utc[3] ?? '').padEnd(3, '0').slice(0, 3)}Z`;
   const date =
     v instanceof Date
       ? v
