@@ -3,7 +3,6 @@ import type { EventRow } from '../../persistence/rows.js';
 import { verifyChain } from '../audit/auditChain.js';
 import { replayLaneChain } from '../audit/laneReplay.js';
 import type { AuditKeys } from '../audit/signing.js';
-import { inputHash } from '../canonicalJson.js';
 
 /** What the proposal's chain authorises for a lane: the approved digest (null: a legacy lane). */
 export type RunAuthority = { ok: true; digest: string | null } | { ok: false; reason: string };
@@ -25,7 +24,8 @@ const field = (payload: Payload, key: string): unknown =>
 export function runAuthority(
   events: readonly EventRow[],
   found: LaneWithProposal,
-  input: unknown,
+  /** The hash of the input about to run. */
+  hash: string,
   keys: AuditKeys,
   autoTool: boolean,
 ): RunAuthority {
@@ -52,8 +52,7 @@ export function runAuthority(
   const decision = replay.states.at(-1)!.context.decision;
   if (decision?.kind !== 'approved')
     return { ok: false, reason: 'the chain holds no approval of this lane' };
-  if (decision.inputHash !== inputHash(input))
-    return { ok: false, reason: 'the approval is of another input' };
+  if (decision.inputHash !== hash) return { ok: false, reason: 'the approval is of another input' };
   const auto = decision.actorId === 'system:auto';
   if (
     auto

@@ -98,16 +98,11 @@ export async function executeLane(
   // The authority to run comes from the chain, never from the lane's status alone; the
   // input is the approved edit, if any, checked against the chain like the proposal's.
   const input = inputToRun(found);
-  const authority = runAuthority(
-    found.chain,
-    found,
-    input,
-    rt.audit,
-    tool?.approvalMode === 'auto',
-  );
+  const hash = inputHash(input);
+  const authority = runAuthority(found.chain, found, hash, rt.audit, tool?.approvalMode === 'auto');
   const claimEvent: LaneEvent = {
     type: 'EXECUTION_CLAIMED',
-    inputHash: inputHash(input),
+    inputHash: hash,
     callDigest: claimDigest(authority, tool ? laneCallDigest(tool, found, input) : null),
     leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
     at,

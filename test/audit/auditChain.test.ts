@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, chainEvents, verifyChain } from '../../src/audit/auditChain.js';
+import {
+  GENESIS_HASH,
+  chainEvents,
+  microsecondTime,
+  verifyChain,
+} from '../../src/audit/auditChain.js';
 import type { AuditHead, EventRow } from '../../persistence/rows.js';
 import { draft } from './chainSql.js';
 
@@ -16,6 +21,20 @@ function chain(n: number) {
   const drafts = Array.from({ length: n }, (_, i) => draft(`step_${i + 1}`, n - i));
   return chainEvents(PROPOSAL, genesis, drafts, ids());
 }
+
+describe('microsecondTime', () => {
+  it('writes a millisecond time with microseconds, as PostgreSQL returns it, and leaves others', () => {
+    expect(microsecondTime('2026-01-01T10:00:00.123Z')).toBe('2026-01-01T10:00:00.123000Z');
+    expect(microsecondTime('+012026-01-01T10:00:00.007Z')).toBe('+012026-01-01T10:00:00.007000Z');
+    for (const other of [
+      '2026-01-01T10:00:00.123456Z',
+      '2026-01-01T10:00:00Z',
+      '2026-01-01T10:00:00.12aZ',
+      '2026-01-01T10:00:00.123+00:00',
+    ])
+      expect(microsecondTime(other)).toBe(other);
+  });
+});
 
 describe('chainEvents', () => {
   it('numbers events from 1 and links each to its predecessor, the first to genesis', () => {
