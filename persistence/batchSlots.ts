@@ -10,7 +10,7 @@ export const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(n, 
 /**
  * Slots for `n` rows: the next power of two up to {@link PREPARED_BATCH}, so batches of any
  * size share a handful of prepared statement texts; larger ones run unprepared at their
- * exact size. Unused slots are filled with rows that match nothing.
+ * exact size. Unused slots are filled with rows that match nothing (or, for ids, with a repeat).
  */
 export function slotsFor(n: number): { slots: number; prepare: boolean } {
   return n > PREPARED_BATCH ? { slots: n, prepare: false } : { slots: pow2(n), prepare: true };
@@ -45,7 +45,10 @@ export async function findByIds(
   const rows = await runStatement(
     em,
     `${select} where ${idColumn} in (${placeholders})`,
-    padded<string | null>(wanted, slots, null),
+    // Padded with a wanted id again, not null: `in` matches a row once however often its id
+    // appears, and a list PostgreSQL sees as full keeps its generic plan, planned once per
+    // connection. With nulls in view a custom plan looks cheaper, and is made on every call.
+    padded(wanted, slots, wanted[0]!),
     prepare,
   );
   return new Map(rows.map((row) => [row.id as string, row]));

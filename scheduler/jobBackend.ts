@@ -34,10 +34,11 @@ export async function createJobBackend(options: JobBackendOptions): Promise<Agen
     });
   // Job rows can be lost in a server crash without losing work: lane rows are committed
   // durably first and the reconciler re-drives any lane whose job is missing. So the job
-  // table skips the wait for its commits to reach disk.
+  // table skips the wait for its commits to reach disk. Agenda's few fixed statements are
+  // planned once per connection (generic plans), not again on every call.
   const pool = createPreparedStatementPool({
     connectionString: options.url,
-    options: '-c synchronous_commit=off',
+    options: '-c synchronous_commit=off -c plan_cache_mode=force_generic_plan',
     max: options.poolSize ?? 10,
   });
   // A pool handed in is not Agenda's to close; it closes with the backend all the same.

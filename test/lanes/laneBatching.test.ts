@@ -202,6 +202,11 @@ describe('batched lane reads and writes', () => {
       });
     }
 
+    // Three ids take four slots, the last a repeat of a wanted id: still the three lanes.
+    const padded = await findLanesWithProposal(em(), ids);
+    expect([...padded.keys()].sort()).toEqual([...ids].sort());
+    expect(padded.get(ids[2]!)).toEqual(found.get(ids[2]!));
+
     const findOne = async (id: string) => (await findLanesWithProposal(em(), [id])).get(id) ?? null;
     expect(await findOne(ids[1]!)).toEqual(found.get(ids[1]!));
     expect(await findOne(randomUUID())).toBeNull();

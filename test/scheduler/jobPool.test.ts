@@ -52,6 +52,14 @@ describe('the job table pool', () => {
       "select count(*)::int as n from pg_prepared_statements where name like 'agenda_%'",
     );
     expect(named.rows[0]?.n).toBeGreaterThanOrEqual(1);
+    // Its connections skip the wait for commits to reach disk and plan each statement once.
+    const settings = await own.query<{ name: string; setting: string }>(
+      "select name, setting from pg_settings where name in ('synchronous_commit', 'plan_cache_mode') order by name",
+    );
+    expect(settings.rows).toEqual([
+      { name: 'plan_cache_mode', setting: 'force_generic_plan' },
+      { name: 'synchronous_commit', setting: 'off' },
+    ]);
     await backend.disconnect();
     expect(own.ended).toBe(true);
   });
