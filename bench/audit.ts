@@ -1,6 +1,6 @@
 import { createGovernance } from '../src/governance.js';
 import type { Governance } from '../src/governance.js';
-import { openLanes, transfer } from './laneFixtures.js';
+import { openLanes, stockLanes, transfer } from './laneFixtures.js';
 import { count, createBenchDatabase, perSecond, rawOrm } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -11,7 +11,7 @@ const signingKey = { keyId: 'bench', hmacSecret: 'a bench secret of at least 32 
 function decide(gov: Governance, lanes: string[], ms: number): Promise<number> {
   return perSecond(ms, 8, async () => {
     const laneId = lanes.pop();
-    if (!laneId) throw new Error('out of pending lanes: raise the lane count');
+    if (!laneId) throw new Error('out of pending lanes');
     const result = await gov.approve(laneId, 'approver-1');
     if (!result.ok) throw new Error(`approve refused: ${result.error}`);
   });
@@ -29,11 +29,18 @@ export async function runAuditBench(): Promise<void> {
   const [plain, signed] = [await open(), await open({ signingKey })];
   try {
     const lanes = {
-      plain: await openLanes(plain, 12_000, 8),
-      signed: await openLanes(signed, 12_000, 8),
+      plain: await openLanes(plain, 3_000, 8),
+      signed: await openLanes(signed, 3_000, 8),
     };
-    await decide(plain, lanes.plain, 200);
-    await decide(signed, lanes.signed, 200);
+    // The warm-up rounds size each side's stock of pending lanes for the measured rounds.
+    await stockLanes(plain, lanes.plain, await decide(plain, lanes.plain, 200), SECONDS, 12_000);
+    await stockLanes(
+      signed,
+      lanes.signed,
+      await decide(signed, lanes.signed, 200),
+      SECONDS,
+      12_000,
+    );
     let off = 0;
     let on = 0;
     for (let round = 0; round < SECONDS; round += 1) {

@@ -42,6 +42,22 @@ export async function openLanes(
 }
 
 /**
+ * Tops `lanes` up for a loop that will decide them at about `rate` per second for `seconds`:
+ * to twice that, and at least `floor`, so a fast machine never runs a measuring loop
+ * out of pending lanes. `rate` comes from a short probe of the same loop.
+ */
+export async function stockLanes(
+  gov: Governance,
+  lanes: string[],
+  rate: number,
+  seconds: number,
+  floor: number,
+): Promise<void> {
+  const wanted = Math.max(floor, Math.ceil(rate * seconds * 2));
+  if (lanes.length < wanted) lanes.push(...(await openLanes(gov, wanted - lanes.length, 8)));
+}
+
+/**
  * Adds `n` pending lanes by copying one real proposal and lane in SQL (each copy with its
  * own proposal, as one pending lane per proposal allows), to fill the table quickly.
  */

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createGovernance } from '../src/governance.js';
-import { cloneLanes, openLanes, transfer } from './laneFixtures.js';
-import { count, createBenchDatabase, rawOrm, versusRawInsert } from './support.js';
+import { cloneLanes, openLanes, stockLanes, transfer } from './laneFixtures.js';
+import { count, createBenchDatabase, perSecond, rawOrm, versusRawInsert } from './support.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const POOL = 10;
@@ -37,21 +37,24 @@ export async function runLaneBench(): Promise<void> {
     enqueue: () => {},
   });
   try {
-    // Enough pending lanes that no measuring loop runs out.
-    const lanes = await openLanes(gov, 20_000, 8);
+    const lanes = await openLanes(gov, 4_000, 8);
+    const decide = async () => {
+      const laneId = lanes.pop();
+      if (!laneId) throw new Error('out of pending lanes');
+      const result = await gov.approve(laneId, 'approver-1');
+      if (!result.ok) throw new Error(`approve refused: ${result.error}`);
+    };
     let ratioAt8 = 0;
     for (const concurrency of [1, 8]) {
+      // A short probe at this concurrency sizes the stock of pending lanes for its rounds.
+      const probe = await perSecond(250, concurrency, decide);
+      await stockLanes(gov, lanes, probe, SECONDS + 0.5, 4_000);
       const { rate, raw, percent } = await versusRawInsert(
         db.url,
         concurrency,
         SECONDS,
         POOL,
-        async () => {
-          const laneId = lanes.pop();
-          if (!laneId) throw new Error('out of pending lanes: raise the lane count');
-          const result = await gov.approve(laneId, 'approver-1');
-          if (!result.ok) throw new Error(`approve refused: ${result.error}`);
-        },
+        decide,
       );
       if (concurrency === 8) ratioAt8 = percent;
       console.log(
