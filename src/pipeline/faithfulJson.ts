@@ -75,24 +75,25 @@ export function unfaithfulJson(
  * nesting deeper than any schema would take counts as over it.
  */
 export function boundedJsonSize(value: unknown, limit: number): number {
-  let size = 0;
-  const walk = (v: unknown, depth: number): void => {
-    if (size > limit) return;
-    if (depth > MAX_DEPTH * 4) size = limit + 1;
-    else if (typeof v === 'string') size += v.length + 2;
-    else if (typeof v !== 'object' || v === null) size += 8;
-    else if (Array.isArray(v)) {
-      size += 2;
-      for (let i = 0; i < v.length && size <= limit; i += 1) walk(v[i], depth + 1);
-    } else {
-      size += 2;
-      for (const key in v) {
-        if (size > limit) return;
-        size += key.length + 3;
-        walk((v as Record<string, unknown>)[key], depth + 1);
-      }
-    }
-  };
-  walk(value, 0);
-  return Math.min(size, limit + 1);
+  return Math.min(sizeUpTo(value, 0, 0, limit), limit + 1);
+}
+
+// `size` so far plus `v`'s, counting stopped once past `limit` (a function of its own, not a
+// closure made on every call: this runs for every validated input).
+function sizeUpTo(v: unknown, depth: number, size: number, limit: number): number {
+  if (size > limit) return size;
+  if (depth > MAX_DEPTH * 4) return limit + 1;
+  if (typeof v === 'string') return size + v.length + 2;
+  if (typeof v !== 'object' || v === null) return size + 8;
+  let total = size + 2;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && total <= limit; i += 1)
+      total = sizeUpTo(v[i], depth + 1, total, limit);
+    return total;
+  }
+  for (const key in v) {
+    if (total > limit) return total;
+    total = sizeUpTo((v as Record<string, unknown>)[key], depth + 1, total + key.length + 3, limit);
+  }
+  return total;
 }

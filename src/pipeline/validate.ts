@@ -190,17 +190,18 @@ export function runPipeline(
   // Gate 0: resolve the tool.
   const tool = registry.resolve(req.toolRef);
   if (!tool) return blocked(req, 'unsupported', 'unknown_tool', null);
-  const toolSnapshot = snapshotTool(tool);
 
   // Gate 1: the input is of a size worth parsing, parses, and what it parses to can be stored.
   const rawLimit = limits.maxInputBytes * 2;
   if (boundedJsonSize(req.context.input, rawLimit) > rawLimit) {
     const tooLarge = issue([], `input is larger than ${rawLimit} bytes as JSON; not parsed`);
-    return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, { issues: [tooLarge] });
+    return blocked(req, 'needs_input', 'invalid_input', snapshotTool(tool), {
+      issues: [tooLarge],
+    });
   }
   return andThen(parseInput(tool, req.context.input), (parsed) => {
     if (!parsed.success) {
-      return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, {
+      return blocked(req, 'needs_input', 'invalid_input', snapshotTool(tool), {
         issues: parsed.error.issues,
       });
     }
@@ -210,7 +211,9 @@ export function runPipeline(
         ? [json.issue]
         : storabilityIssues(parsed.data, json.text, limits.maxInputBytes);
     if (!('text' in json) || storeIssues.length > 0) {
-      return blocked(req, 'needs_input', 'invalid_input', toolSnapshot, { issues: storeIssues });
+      return blocked(req, 'needs_input', 'invalid_input', snapshotTool(tool), {
+        issues: storeIssues,
+      });
     }
     const inputSnapshot = JSON.parse(json.text) as JsonValue;
     const cost = costOf(tool, parsed.data);
