@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobBackend } from '../../scheduler/jobBackend.js';
 import type pg from 'pg';
 import { createPreparedStatementPool } from '../../scheduler/jobPool.js';
-import { createTestDatabase } from '../support/testDatabase.js';
+import { createTestDatabase, embeddedOnly } from '../support/testDatabase.js';
 
 // Agenda's statements reach the server as named prepared statements on a server database.
 describe('the job table pool', () => {
@@ -52,15 +52,25 @@ describe('the job table pool', () => {
       "select count(*)::int as n from pg_prepared_statements where name like 'agenda_%'",
     );
     expect(named.rows[0]?.n).toBeGreaterThanOrEqual(1);
-    // Its connections skip the wait for commits to reach disk and plan each statement once.
-    const settings = await own.query<{ name: string; setting: string }>(
-      "select name, setting from pg_settings where name in ('synchronous_commit', 'plan_cache_mode') order by name",
-    );
-    expect(settings.rows).toEqual([
-      { name: 'plan_cache_mode', setting: 'force_generic_plan' },
-      { name: 'synchronous_commit', setting: 'off' },
-    ]);
     await backend.disconnect();
     expect(own.ended).toBe(true);
   });
+
+  // PGlite's socket takes no startup options; a server applies them to every connection.
+  it.skipIf(embeddedOnly)(
+    "starts the backend's connections without waiting for commits to reach disk, planning each statement once",
+    async () => {
+      const backend = await createJobBackend({ url: db.url, embedded: false });
+      await backend.connect();
+      const own = (backend as unknown as { _repository: { pool: pg.Pool } })._repository.pool;
+      const settings = await own.query<{ name: string; setting: string }>(
+        "select name, setting from pg_settings where name in ('synchronous_commit', 'plan_cache_mode') order by name",
+      );
+      expect(settings.rows).toEqual([
+        { name: 'plan_cache_mode', setting: 'force_generic_plan' },
+        { name: 'synchronous_commit', setting: 'off' },
+      ]);
+      await backend.disconnect();
+    },
+  );
 });
