@@ -25,6 +25,14 @@ describe('the job table pool', () => {
       )
     ).rows;
 
+  /** The job backend on the test database, connected, with the pool it made. */
+  const connectedBackend = async () => {
+    const backend = await createJobBackend({ url: db.url, embedded: false });
+    await backend.connect();
+    const own = (backend as unknown as { _repository: { pool: pg.Pool } })._repository.pool;
+    return { backend, own };
+  };
+
   it('names a parameterised text once and reuses the name', async () => {
     const text = 'select $1::int + 1 as n';
     const first = await pool.query<{ n: number }>(text, [1]);
@@ -43,9 +51,7 @@ describe('the job table pool', () => {
   });
 
   it('serves the job backend on a server, and closes with it', async () => {
-    const backend = await createJobBackend({ url: db.url, embedded: false });
-    await backend.connect();
-    const own = (backend as unknown as { _repository: { pool: pg.Pool } })._repository.pool;
+    const { backend, own } = await connectedBackend();
     // Sequential calls reuse the idle connection, so the second sees the first's statement.
     await own.query('select $1::int as n', [7]);
     const named = await own.query<{ n: number }>(
@@ -60,9 +66,7 @@ describe('the job table pool', () => {
   it.skipIf(embeddedOnly)(
     "starts the backend's connections without waiting for commits to reach disk, planning each statement once",
     async () => {
-      const backend = await createJobBackend({ url: db.url, embedded: false });
-      await backend.connect();
-      const own = (backend as unknown as { _repository: { pool: pg.Pool } })._repository.pool;
+      const { backend, own } = await connectedBackend();
       const settings = await own.query<{ name: string; setting: string }>(
         "select name, setting from pg_settings where name in ('synchronous_commit', 'plan_cache_mode') order by name",
       );
