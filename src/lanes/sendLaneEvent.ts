@@ -67,25 +67,6 @@ async function withEdit(
   return { event: prepared.edit ? { ...event, edit: prepared.edit } : event, known: found };
 }
 
-/** Stamps a parsed host event, judges any edit it carries, and applies it. */
-async function decide(
-  rt: GovernanceRuntime,
-  laneId: string,
-  event: ParsedHostLaneEvent,
-  enqueue: Enqueue | undefined,
-): Promise<LaneResult> {
-  const stamped = await stamp(rt, event);
-  if ('refused' in stamped) return { ok: false, error: 'forbidden', reason: stamped.refused };
-  let known: LaneWithProposal | null = null;
-  let sent = stamped;
-  if (stamped.type === 'APPROVE' && event.type === 'APPROVE' && event.input !== undefined) {
-    const edited = await withEdit(rt, laneId, stamped, event.input);
-    if ('refused' in edited) return edited.refused;
-    ({ event: sent, known } = edited);
-  }
-  return (await applyLaneEvents(rt, laneId, [sent], { enqueue, known })).result;
-}
-
 /** Validates a host event with zod and applies it; bad input is `invalid_event`, never a write. */
 export async function sendLaneEvent(
   rt: GovernanceRuntime,
@@ -96,10 +77,25 @@ export async function sendLaneEvent(
   const parsed = hostLaneEventSchema.safeParse(event);
   if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
   const attributes = { 'countersign.lane_id': laneId, 'countersign.event': parsed.data.type };
+  const host = parsed.data;
+  // Stamped, any edit judged, then applied, all in this frame: a decision reaches its SQL
+  // through as few frames as it can (test/lanes/approveFrames.test.ts counts them).
   return inSpan('countersign.lane.decide', attributes, async (span) => {
-    const result = await decide(rt, laneId, parsed.data, enqueue);
-    span.setAttribute('countersign.outcome', result.ok ? result.approval.status : result.error);
-    return result;
+    const outcome = (result: LaneResult) => {
+      span.setAttribute('countersign.outcome', result.ok ? result.approval.status : result.error);
+      return result;
+    };
+    const stamped = await stamp(rt, host);
+    if ('refused' in stamped)
+      return outcome({ ok: false, error: 'forbidden', reason: stamped.refused });
+    let known: LaneWithProposal | null = null;
+    let sent = stamped;
+    if (stamped.type === 'APPROVE' && host.type === 'APPROVE' && host.input !== undefined) {
+      const edited = await withEdit(rt, laneId, stamped, host.input);
+      if ('refused' in edited) return outcome(edited.refused);
+      ({ event: sent, known } = edited);
+    }
+    return outcome((await applyLaneEvents(rt, laneId, [sent], { enqueue, known })).result);
   });
 }
 
