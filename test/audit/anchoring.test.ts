@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { chainEvents } from '../../src/audit/auditChain.js';
 import { createGovernance, isConfigurationError } from '../../src/index.js';
 import type { AuditCheckpoint, Governance } from '../../src/index.js';
-import { fixtureTools, payer, useHarness } from '../proposals/fixtures.js';
+import { fixtureTools, openRefundLane, useHarness } from '../proposals/fixtures.js';
 import { createTestDatabase } from '../support/testDatabase.js';
 import type { Harness } from '../proposals/fixtures.js';
 
@@ -16,15 +16,9 @@ const newKey = { keyId: 'audit-2026', hmacSecret: 'the current secret, 32 bytes 
 let orders = 0;
 async function approvedTrail(h: Harness | { gov: Governance }) {
   orders += 1;
-  const proposed = await h.gov.propose('refund', 'agent-a', {
-    input: { orderId: `o-anchor-${orders}`, cents: 900 },
-    ...payer,
-  });
-  if (!proposed.ok) throw new Error('blocked');
-  const lane = await h.gov.requestApproval(proposed.proposal.id);
-  if (!lane.ok) throw new Error(lane.error);
-  await h.gov.approve(lane.approval.id, 'reviewer-1');
-  return proposed.proposal.id;
+  const { proposalId, laneId } = await openRefundLane(h.gov, `o-anchor-${orders}`, 900);
+  await h.gov.approve(laneId, 'reviewer-1');
+  return proposalId;
 }
 
 type Row = {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { fixtureTools, payer, useHarness } from '../proposals/fixtures.js';
+import { fixtureTools, openRefundLane, useHarness } from '../proposals/fixtures.js';
 
 const run = promisify(execFile);
 const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
@@ -28,13 +28,7 @@ describe('countersign audit checkpoint / verify', () => {
   writeFileSync(keyFile, JSON.stringify({ signingKey }));
 
   it('prints a checkpoint that verify accepts, then exits 1 once a chain is rolled back', async () => {
-    const proposed = await h.gov.propose('refund', 'agent-a', {
-      input: { orderId: 'o-cli', cents: 100 },
-      ...payer,
-    });
-    if (!proposed.ok) throw new Error('blocked');
-    const lane = await h.gov.requestApproval(proposed.proposal.id);
-    if (!lane.ok) throw new Error(lane.error);
+    const { proposalId } = await openRefundLane(h.gov, 'o-cli');
 
     const made = await countersign(
       'audit',
@@ -69,20 +63,20 @@ describe('countersign audit checkpoint / verify', () => {
     // Roll the chain back to its first event.
     const [first] = await h.sql.query<{ hash: string }>(
       'select hash from tool_action_events where proposal_id = ? and seq = 1',
-      [proposed.proposal.id],
+      [proposalId],
     );
-    await h.sql.query('delete from tool_approvals where proposal_id = ?', [proposed.proposal.id]);
+    await h.sql.query('delete from tool_approvals where proposal_id = ?', [proposalId]);
     await h.sql.query('delete from tool_action_events where proposal_id = ? and seq > 1', [
-      proposed.proposal.id,
+      proposalId,
     ]);
     await h.sql.query('update tool_proposals set audit_seq = 1, audit_head = ? where id = ?', [
       first!.hash,
-      proposed.proposal.id,
+      proposalId,
     ]);
 
     const found = await countersign(...args);
     expect(found.code).toBe(1);
     expect(found.stdout).toContain('rolled_back');
-    expect(found.stdout).toContain(proposed.proposal.id);
+    expect(found.stdout).toContain(proposalId);
   });
 });

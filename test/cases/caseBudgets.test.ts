@@ -1,6 +1,3 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseLane } from './support/caseWorkers.js';
 import {
@@ -12,10 +9,10 @@ import {
 } from './support/caseWorkers.js';
 import { terminal, useWorkerSuite, waitFor } from '../workers/support/workerHarness.js';
 import type { WorkerSuite } from '../workers/support/workerHarness.js';
+import { startWorkerProcess } from '../workers/support/workerProcess.js';
+import type { WorkerProcess } from '../workers/support/workerProcess.js';
 import { describeWithServer } from '../support/serverOnly.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const childScript = fileURLToPath(new URL('../workers/fixtures/workerChild.ts', import.meta.url));
 const nothing = { effects: 0, timeMs: 0, cost: 0 };
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
@@ -152,40 +149,13 @@ describe('case budgets under concurrent executions, one worker process', () => {
   });
 });
 
-interface Child {
-  child: ChildProcess;
-  pid: number;
-  exited: Promise<number | null>;
-}
-
-/** Starts a worker process on `url` and resolves once it prints `ready`. */
-function startChild(url: string): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
-    cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: url, WORKER_TOOLS: 'case' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-      const ready = /ready (\d+)/.exec(output);
-      if (ready) resolve({ child, pid: Number(ready[1]), exited });
-    });
-    child.on('error', reject);
-    void exited.then((code) => reject(new Error(`worker exited (${code}) early: ${output}`)));
-  });
-}
-
 describeWithServer('case budgets under concurrent executions, two worker processes', () => {
   const h = useWorkerSuite({ tools: caseTools });
-  let worker: Child | undefined;
+  let worker: WorkerProcess | undefined;
 
   beforeAll(async () => {
     // After h.gov is created, so the schema and the job table exist before the child starts.
-    worker = await startChild(h.url);
+    worker = await startWorkerProcess(h.url, { WORKER_TOOLS: 'case' });
   });
   afterAll(async () => {
     if (!worker) return;

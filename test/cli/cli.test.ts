@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createToken } from '../../src/index.js';
-import { fixtureTools, payer, useHarness } from '../proposals/fixtures.js';
+import { fixtureTools, openRefundLane, useHarness } from '../proposals/fixtures.js';
 import { createTestDatabase } from '../support/testDatabase.js';
 import { countersign } from './support/builtCli.js';
 
@@ -32,16 +32,7 @@ describe('the built CLI', () => {
   });
   const db = () => ['--database-url', h.url];
 
-  async function pendingLane(orderId: string) {
-    const proposed = await h.gov.propose('refund', 'agent-a', {
-      input: { orderId, cents: 100 },
-      ...payer,
-    });
-    if (!proposed.ok) throw new Error('blocked');
-    const lane = await h.gov.requestApproval(proposed.proposal.id);
-    if (!lane.ok) throw new Error(lane.error);
-    return { proposalId: proposed.proposal.id, laneId: lane.approval.id };
-  }
+  const pendingLane = (orderId: string) => openRefundLane(h.gov, orderId);
 
   it('--help on the program and on every command, exit 0; an unknown command exits 2', async () => {
     const top = await countersign(['--help']);

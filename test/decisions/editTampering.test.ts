@@ -11,17 +11,22 @@ const h = useWorkerSuite({
   startWorkers: false,
 });
 
-async function approvedEdit(cents: number) {
-  const tag = uniqueTag('tamper');
+/** Proposes a transfer of 900 cents tagged `tag` and opens its lane. */
+async function openTransfer(tag: string) {
   const input = { tag, account: 'acme', cents: 900 };
   const proposed = await h.gov.propose('transfer', proposer, { input });
   if (!proposed.ok) throw new Error(JSON.stringify(proposed));
   const opened = await h.gov.requestApproval(proposed.proposal.id);
   if (!opened.ok) throw new Error(JSON.stringify(opened));
-  const laneId = opened.approval.id;
+  return { input, laneId: opened.approval.id, proposalId: proposed.proposal.id };
+}
+
+async function approvedEdit(cents: number) {
+  const tag = uniqueTag('tamper');
+  const { input, laneId, proposalId } = await openTransfer(tag);
   const approved = await h.gov.approve(laneId, approver, { input: { ...input, cents } });
   expect(approved).toMatchObject({ ok: true, approval: { status: 'approved' } });
-  return { tag, laneId, proposalId: proposed.proposal.id };
+  return { tag, laneId, proposalId };
 }
 
 /** Sets the stored edited input (and, `rehash`, every hash of it in the row) to `input`. */
@@ -51,12 +56,7 @@ describe('before the workers start', () => {
 
   it('a lane persisted by the previous machine version (3) is decided with an edit', async () => {
     const tag = uniqueTag('v3');
-    const input = { tag, account: 'acme', cents: 900 };
-    const proposed = await h.gov.propose('transfer', proposer, { input });
-    if (!proposed.ok) throw new Error(JSON.stringify(proposed));
-    const opened = await h.gov.requestApproval(proposed.proposal.id);
-    if (!opened.ok) throw new Error(JSON.stringify(opened));
-    const laneId = opened.approval.id;
+    const { input, laneId, proposalId } = await openTransfer(tag);
     // What version 3 stored: no edit, quorum or votes in the context.
     await h.sql.query(
       `update tool_approvals set machine_version = 3, snapshot = snapshot #- '{context,edit}'
@@ -68,7 +68,7 @@ describe('before the workers start', () => {
       ok: true,
       approval: { status: 'approved', machineVersion: 4 },
     });
-    lanes.upgraded = { tag, laneId, proposalId: proposed.proposal.id };
+    lanes.upgraded = { tag, laneId, proposalId };
   });
 });
 

@@ -62,6 +62,19 @@ export const fixtureTools: readonly ToolDefinition[] = [
 /** The scopes that let an actor past the refund tool's scope gate. */
 export const payer = { scopes: ['payments:write'] };
 
+/** Proposes a refund of `cents` for `orderId` by `agent-a` (a payer) and opens its lane. */
+export async function openRefundLane(
+  gov: Governance,
+  orderId: string,
+  cents = 100,
+): Promise<{ proposalId: string; laneId: string }> {
+  const proposed = await gov.propose('refund', 'agent-a', { input: { orderId, cents }, ...payer });
+  if (!proposed.ok) throw new Error(`refund proposal blocked: ${proposed.reason}`);
+  const lane = await gov.requestApproval(proposed.proposal.id);
+  if (!lane.ok) throw new Error(lane.error);
+  return { proposalId: proposed.proposal.id, laneId: lane.approval.id };
+}
+
 /** Raw SQL handle returned by {@link openSql}. */
 export type Sql = Awaited<ReturnType<typeof openSql>>;
 

@@ -1,47 +1,12 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stampTool } from './support/sideEffectTools.js';
 import { useWorkerSuite, waitFor } from './support/workerHarness.js';
+import { startWorkerProcess } from './support/workerProcess.js';
+import type { WorkerProcess } from './support/workerProcess.js';
 import { describeWithServer } from '../support/serverOnly.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const childScript = fileURLToPath(new URL('./fixtures/workerChild.ts', import.meta.url));
 const LIFECYCLES = 1_000;
 const WORKERS = 3;
-
-interface Worker {
-  child: ChildProcess;
-  pid: number;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: () => string;
-}
-
-/** Starts a worker process and resolves once it prints `ready`. */
-function startWorker(url: string): Promise<Worker> {
-  const child = spawn(process.execPath, ['--import', 'tsx', childScript], {
-    cwd: repoRoot,
-    env: { ...process.env, DATABASE_URL: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-      const ready = /ready (\d+)/.exec(output);
-      if (ready) resolve({ child, pid: Number(ready[1]), exited, output: () => output });
-    });
-    child.on('error', reject);
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`worker exited (${code ?? signal}) before it was ready: ${output}`)),
-    );
-  });
-}
 
 /** Runs `fn` over `items`, `width` at a time. */
 async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>) {
@@ -63,13 +28,13 @@ async function inParallel<T, R>(items: T[], width: number, fn: (item: T) => Prom
 describeWithServer('three worker processes on one database', () => {
   // The host, h.gov, proposes, requests and approves; it runs no workers itself.
   const h = useWorkerSuite({ tools: (sql) => [stampTool(sql)], startWorkers: false });
-  const workers: Worker[] = [];
+  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     // After h.gov is created, so the schema and the job table exist before the workers start;
     // one at a time, since Agenda's backend re-runs its schema statements on connect, and
     // PostgreSQL refuses some of them run concurrently ("tuple concurrently updated").
-    for (let i = 0; i < WORKERS; i += 1) workers.push(await startWorker(h.url));
+    for (let i = 0; i < WORKERS; i += 1) workers.push(await startWorkerProcess(h.url));
   });
   /** SIGTERM to every worker, then their exits (SIGKILL for one that hangs). */
   async function stopWorkers() {
