@@ -12,22 +12,23 @@ const inputHash = z
   .regex(/^[0-9a-f]{64}$/, 'an input hash as the lane shows it (64 hex digits)')
   .optional();
 
+// The decisions, once: without `actorId` and edits, as batches and links take them; events
+// from hosts add the actor, and an approval on one lane may carry an edited input.
+const approve = z.strictObject({ type: z.literal('APPROVE'), note: text.optional(), inputHash });
+const reject = z.strictObject({ type: z.literal('REJECT'), reason });
+const deferral = z.strictObject({ type: z.literal('DEFER'), reason });
+const expire = z.strictObject({ type: z.literal('EXPIRE') });
+
 /**
  * Events a host may send to a lane (`send`, HTTP), each naming the actor who sends it.
  * Execution events are absent on purpose: only the execution worker may report that a tool
  * ran.
  */
 export const hostLaneEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('APPROVE'),
-    actorId,
-    note: text.optional(),
-    input,
-    inputHash,
-  }),
-  z.strictObject({ type: z.literal('REJECT'), actorId, reason }),
-  z.strictObject({ type: z.literal('DEFER'), actorId, reason }),
-  z.strictObject({ type: z.literal('EXPIRE'), actorId }),
+  approve.extend({ actorId, input }),
+  reject.extend({ actorId }),
+  deferral.extend({ actorId }),
+  expire.extend({ actorId }),
   z.strictObject({ type: z.literal('RESUME'), actorId }),
 ]);
 
@@ -36,18 +37,18 @@ export const hostLaneEventSchema = z.discriminatedUnion('type', [
  * authentication, or the link) and without edits.
  */
 export const decisionEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('APPROVE'), note: text.optional(), inputHash }),
-  z.strictObject({ type: z.literal('REJECT'), reason }),
-  z.strictObject({ type: z.literal('DEFER'), reason }),
-  z.strictObject({ type: z.literal('EXPIRE') }),
+  approve,
+  reject,
+  deferral,
+  expire,
 ]);
 
 /** A decision on one lane over HTTP: an approval may carry an edited input. */
 export const laneDecisionSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('APPROVE'), note: text.optional(), input, inputHash }),
-  z.strictObject({ type: z.literal('REJECT'), reason }),
-  z.strictObject({ type: z.literal('DEFER'), reason }),
-  z.strictObject({ type: z.literal('EXPIRE') }),
+  approve.extend({ input }),
+  reject,
+  deferral,
+  expire,
 ]);
 
 /** A lane event as a host sends it; the runtime adds the time and the actor's roles. */
