@@ -1,10 +1,11 @@
 /* global console, process */
 // The package as a user gets it: `npm pack`, installed into a fresh project, where the
-// README's library example is type-checked and run, the package is loaded with both
+// README's library example is type-checked (also under the tsconfig.json that `tsc --init`
+// writes, in a project set up as the README says) and run, the package is loaded with both
 // `import` and `require`, and the CLI runs on the embedded database. Each step counts as a
 // test in CI's summary (test-results/package.json).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -12,6 +13,12 @@ const root = resolve(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'countersign-package-'));
 const results = [];
+
+// The README's library example: the first TypeScript block of its "Example" section.
+const readmeExample = readFileSync(join(root, 'README.md'), 'utf8').match(
+  /^## Example\n[\s\S]*?^```ts\n([\s\S]*?)^```$/m,
+)?.[1];
+if (!readmeExample) throw new Error("README.md: no ```ts block in the 'Example' section");
 
 function step(name, fn) {
   try {
@@ -57,7 +64,7 @@ step('installs into a fresh project', () => {
 });
 step("the README's example type-checks against the installed types", () => {
   mkdirSync(join(dir, 'src'), { recursive: true });
-  copyFileSync(join(root, 'examples/library/example.ts'), join(dir, 'src/example.ts'));
+  writeFileSync(join(dir, 'src/example.ts'), readmeExample);
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({
@@ -74,6 +81,19 @@ step("the README's example type-checks against the installed types", () => {
     }),
   );
   run('npx', ['tsc', '--noEmit']);
+});
+step("the README's example type-checks under the tsconfig.json `tsc --init` writes", () => {
+  // A project of its own, set up as the README says: `npm init -y` writes
+  // `"type": "commonjs"`, where the example's imports and top-level await do not compile.
+  const project = join(dir, 'tsc-init');
+  mkdirSync(project);
+  run('npm', ['init', '-y'], { cwd: project });
+  run('npm', ['pkg', 'set', 'type=module'], { cwd: project });
+  // The fresh project's compiler: npx would look for `tsc` in this project's own folder.
+  const tsc = join(dir, 'node_modules/.bin/tsc');
+  run(tsc, ['--init'], { cwd: project });
+  writeFileSync(join(project, 'example.ts'), readmeExample);
+  run(tsc, ['--noEmit'], { cwd: project });
 });
 step("the README's example runs and exits by itself", () => {
   run('npx', ['tsc']);

@@ -29,10 +29,16 @@ const alreadyDecided = {
 const decided = (kind: 'rejected' | 'deferred') =>
   [{ type: 'recordDecision', params: { kind } }, 'auditDecision'] as const;
 
-// A quorum that counts rejections collects them until as many as it needs approvals; the
-// proposer's own rejection withdraws the call at once.
+// The proposer's own rejection withdraws the call at once, recorded as the proposer's
+// `rejected` decision: it needs no approver's role and no quorum.
+const withdrawal = {
+  guard: 'isProposer',
+  target: 'rejected',
+  actions: decided('rejected'),
+} as const;
+
+// A quorum that counts rejections collects them until as many as it needs approvals.
 const countedRejections = [
-  { guard: 'isProposer', target: 'rejected', actions: decided('rejected') },
   {
     guard: and(['countsRejections', not('completesRejections')]),
     actions: ['recordRejection', 'auditRejection'],
@@ -46,8 +52,8 @@ const countedRejections = [
 
 /**
  * REJECT and DEFER are judged alike: a reason first, then the deadline, then the role, then
- * one voice per actor; the proposer may refuse their own call. Written once, as plain config
- * the visualizer reads.
+ * one voice per actor; the proposer may withdraw their own call before the role is asked
+ * for. Written once, as plain config the visualizer reads.
  */
 const decidedWithReason = (kind: 'rejected' | 'deferred') =>
   [
@@ -59,6 +65,7 @@ const decidedWithReason = (kind: 'rejected' | 'deferred') =>
       guard: 'isPastDeadline',
       actions: { type: 'refuse', params: { error: 'expired', reason: 'decision_after_deadline' } },
     },
+    ...(kind === 'rejected' ? [withdrawal] : []),
     {
       guard: not('hasRequiredRole'),
       actions: { type: 'refuse', params: { error: 'forbidden', reason: 'missing_role' } },
@@ -105,6 +112,7 @@ const openingContext = (input: LaneInput): LaneContext => ({
  * | requested (on start)        | —                   | otherwise (enqueues the expiry)                                            | pending                     | approval_requested          |
  * | pending                     | APPROVE             | isPastDeadline (expired), isProposer (four_eyes), hasRequiredRole, hasVoted (already_decided); completesQuorum | approved (enqueues resume) | approved |
  * | pending                     | APPROVE             | the same, short of the quorum                                              | pending                     | approval_recorded           |
+ * | pending                     | REJECT              | hasReason (reason_required), isPastDeadline (expired), isProposer (a withdrawal, no role asked) | rejected | rejected (by the proposer) |
  * | pending                     | REJECT              | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole, hasVoted | rejected              | rejected                    |
  * | pending                     | REJECT              | the same, a quorum that countsRejections, short of completesRejections     | pending                     | rejection_recorded          |
  * | pending                     | DEFER               | hasReason (reason_required), isPastDeadline (expired), hasRequiredRole, hasVoted | deferred              | deferred                    |

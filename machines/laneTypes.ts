@@ -57,9 +57,9 @@ export interface LaneFailure {
  */
 export interface ApprovalQuorum {
   count: number;
-  roles?: string[];
+  roles?: string[] | undefined;
   /** @default 'reject' */
-  onRejection?: 'reject' | 'count';
+  onRejection?: 'reject' | 'count' | undefined;
 }
 
 /** One changed place of an edited input: a JSON Pointer, the value before and after. */

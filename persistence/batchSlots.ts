@@ -27,21 +27,30 @@ export function isUuid(id: unknown): id is string {
   return typeof id === 'string' && UUID.test(id);
 }
 
+/** A table's key: which ids it can hold, and their SQL type. */
+export interface RowKey {
+  accepts: (id: unknown) => id is string;
+  type: 'uuid' | 'text';
+}
+
+const uuidKey: RowKey = { accepts: isUuid, type: 'uuid' };
+
 /**
  * Rows by id in one round trip, prepared in a padded size: `select` is the statement up to
- * its `where`, `idColumn` the column matched against the ids. Ids that cannot exist are
- * never sent. Returns the rows keyed by `idColumn`.
+ * its `where`, `idColumn` the column matched against the ids (UUIDs unless `key` says
+ * otherwise). Ids that cannot exist are never sent. Returns the rows keyed by `idColumn`.
  */
 export async function findByIds(
   em: EntityManager,
   select: string,
   idColumn: string,
   ids: readonly string[],
+  key: RowKey = uuidKey,
 ): Promise<Map<string, Record<string, unknown>>> {
-  const wanted = [...new Set(ids.filter(isUuid))];
+  const wanted = [...new Set(ids.filter(key.accepts))];
   if (wanted.length === 0) return new Map();
   const { slots, prepare } = slotsFor(wanted.length);
-  const placeholders = Array.from({ length: slots }, () => '?::uuid').join(', ');
+  const placeholders = Array.from({ length: slots }, () => `?::${key.type}`).join(', ');
   const rows = await runStatement(
     em,
     `${select} where ${idColumn} in (${placeholders})`,

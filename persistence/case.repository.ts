@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Alongside } from './actorWrite.js';
-import { findByIds, isUuid, padded, pow2 } from './batchSlots.js';
+import { findByIds, padded, pow2 } from './batchSlots.js';
+import type { RowKey } from './batchSlots.js';
+import { isCaseId } from './caseId.js';
 import { timeText } from './event.repository.js';
 import { caseColumns, caseEventColumns, columnName, fromColumns, toColumns } from './rowColumns.js';
 import type { Column } from './rowColumns.js';
@@ -115,12 +117,15 @@ export async function findCase(em: EntityManager, caseId: string): Promise<CaseR
   return (await findCases(em, [caseId])).get(caseId) ?? null;
 }
 
+// A case is keyed by the host's id text (a UUID when the host named none).
+const caseKey: RowKey = { accepts: isCaseId, type: 'text' };
+
 /** Case rows by id, in one round trip. */
 export async function findCases(
   em: EntityManager,
   caseIds: readonly string[],
 ): Promise<Map<string, CaseRow>> {
-  const rows = await findByIds(em, 'select * from governance_cases c', 'c.id', caseIds);
+  const rows = await findByIds(em, 'select * from governance_cases c', 'c.id', caseIds, caseKey);
   return new Map([...rows].map(([id, row]) => [id, fromColumns(caseColumns, row)]));
 }
 
@@ -134,8 +139,8 @@ const SELECT_EVENTS = `select ${caseEventColumns
 
 /** A case's events, oldest first. */
 export async function findCaseEvents(em: EntityManager, caseId: string): Promise<CaseEventRow[]> {
-  if (!isUuid(caseId)) return [];
-  const rows = await runStatement(em, `${SELECT_EVENTS} where e.case_id = ?::uuid order by e.seq`, [
+  if (!isCaseId(caseId)) return [];
+  const rows = await runStatement(em, `${SELECT_EVENTS} where e.case_id = ?::text order by e.seq`, [
     caseId,
   ]);
   return rows.map((r) => ({

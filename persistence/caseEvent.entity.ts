@@ -10,7 +10,7 @@ export const CaseEvent = defineEntity({
   tableName: 'case_events',
   properties: {
     id: p.uuid().primary(),
-    caseId: p.uuid(),
+    caseId: p.string().length(200),
     taskId: p.uuid().nullable(),
     ...chainedEventProperties(),
   },

@@ -22,10 +22,10 @@ export interface ListedCase {
 const PAGE = `select c.*,
     to_char(c.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as cursor_at,
     (select count(*) from tool_approvals a join tool_proposals p on p.id = a.proposal_id
-      where p.case_id = c.id::text and a.status in (${literalList(dueLaneStatuses)}))::int as open_lanes
+      where p.case_id = c.id and a.status in (${literalList(dueLaneStatuses)}))::int as open_lanes
   from governance_cases c
   where (?::text[] is null or c.status = any(?::text[]))
-    and (?::timestamptz is null or (c.created_at, c.id) < (?::timestamptz, ?::uuid))
+    and (?::timestamptz is null or (c.created_at, c.id) < (?::timestamptz, ?::text))
   order by c.created_at desc, c.id desc
   limit ?`;
 

@@ -1,25 +1,41 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { serveEmbedded } from './embeddedServer.js';
 import { countersignEntities } from './entities.js';
 import { migrationsList } from './migrations/index.js';
+import { DatabaseOpenError, isDatabaseOpenError } from './openError.js';
 import { disablePreparedStatements } from './statement.js';
+
+export { serveEmbedded } from './embeddedServer.js';
+export type { EmbeddedServer } from './embeddedServer.js';
 
 /** Where countersign keeps its tables. */
 export interface DatabaseOptions {
   /** A host's own MikroORM (PostgreSQL) instance; it must include `countersignEntities`. */
-  orm?: MikroORM;
+  orm?: MikroORM | undefined;
   /**
    * `postgres://…` (a socket directory as a percent-encoded host works too); when absent
    * (and no `orm`), an embedded PGlite database is started.
    */
-  databaseUrl?: string;
+  databaseUrl?: string | undefined;
   /** Embedded data directory, or `memory://` to keep nothing. @default '.countersign/pgdata' */
-  embeddedDataDir?: string;
+  embeddedDataDir?: string | undefined;
   /** Connections in countersign's own pool (server only; embedded uses 4). @default 10 */
-  poolSize?: number;
+  poolSize?: number | undefined;
+  /**
+   * What opening may create when it is missing: `'embedded'` the embedded data directory only,
+   * `'all'` also the server database the URL names (`countersign migrate --create`), `'none'`
+   * nothing (the CLI's reads). A refused open throws a `database_missing` error.
+   * @default 'embedded'
+   */
+  createMissing?: 'none' | 'embedded' | 'all' | undefined;
+  /**
+   * When another live process holds the embedded data directory: `'refuse'` (a
+   * `database_in_use` error naming its pid), or `'join'`: use that process's database through
+   * the private socket it serves it on (the CLI's commands beside `countersign serve`).
+   * @default 'refuse'
+   */
+  embeddedInUse?: 'refuse' | 'join' | undefined;
 }
 
 /** An open database: the ORM, its URL (for Agenda's backend) and how to close what we opened. */
@@ -49,6 +65,9 @@ export function connectionOf(url: string) {
   };
 }
 
+/** The table where the migrator records the migrations applied. */
+export const MIGRATIONS_TABLE = 'countersign_migrations';
+
 /** MikroORM options for countersign's entities and migrations at the server `url`. */
 export function ormOptions(url: string, poolSize: number) {
   return {
@@ -56,7 +75,7 @@ export function ormOptions(url: string, poolSize: number) {
     entities: countersignEntities,
     extensions: [Migrator],
     migrations: {
-      tableName: 'countersign_migrations',
+      tableName: MIGRATIONS_TABLE,
       path: 'persistence/migrations',
       migrationsList,
       // The committed schema snapshot is for generating migrations; at run time the migrator
@@ -108,58 +127,87 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: async () => {},
     };
   }
+  const create = options.createMissing ?? 'embedded';
   if (options.databaseUrl) {
-    const orm = await MikroORM.init(ormOptions(options.databaseUrl, options.poolSize ?? 10));
-    // Another process's embedded database, reached through its socket, is used as embedded.
-    const embedded = await isPGlite(orm).catch(() => false);
-    if (embedded) disablePreparedStatements(orm);
-    return {
-      orm,
-      url: options.databaseUrl,
-      embedded,
-      withMigrator: (fn) => fn(orm),
-      close: () => orm.close(true),
-    };
+    return openServer(options.databaseUrl, options.poolSize ?? 10, create === 'all');
   }
-  return openEmbedded(options.embeddedDataDir ?? '.countersign/pgdata');
+  const dataDir = options.embeddedDataDir ?? '.countersign/pgdata';
+  if (options.embeddedInUse !== 'join') return openEmbedded(dataDir, create !== 'none');
+  // The holder publishes its socket URL once it serves; until then it is starting.
+  for (const deadline = Date.now() + 30_000; ;) {
+    try {
+      return await openEmbedded(dataDir, create !== 'none');
+    } catch (error) {
+      const holder = isDatabaseOpenError(error, 'database_in_use') ? error.holder : null;
+      if (!holder || (!holder.url && Date.now() > deadline)) throw error;
+      if (holder.url) return joinEmbedded(holder.url, error as DatabaseOpenError);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
-/** An embedded PGlite served on a Unix socket only its owner can reach. */
-export interface EmbeddedServer {
-  /** `postgres://postgres@%2F…/postgres`: node-postgres reads the host as a socket directory. */
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Starts PGlite in `dataDir` (`memory://` keeps nothing) and serves it on a private socket. */
-export async function serveEmbedded(dataDir: string): Promise<EmbeddedServer> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
-  // PGlite has no authentication, so only its owner may reach it: the socket lives in a fresh
-  // directory that mkdtemp creates with mode 0700 (a loopback port would let any local process
-  // rewrite lanes). The temporary directory keeps the path under the socket length limit.
-  const socketDir = mkdtempSync(join(tmpdir(), 'countersign-'));
-  // PGlite runs one session; its socket server queues the clients' statements and holds the
-  // others back while one client is inside a transaction.
-  const server = new PGLiteSocketServer({
-    db,
-    path: join(socketDir, '.s.PGSQL.5432'),
-    maxConnections: 16,
-  });
-  const close = async () => {
-    await server.stop();
-    await db.close();
-    rmSync(socketDir, { recursive: true, force: true });
-  };
+/** The running process's embedded database, through its socket; refused as in use if that fails. */
+async function joinEmbedded(url: string, inUse: DatabaseOpenError): Promise<Database> {
   try {
-    await server.start();
+    return await openServer(url, 4, false);
+  } catch (cause) {
+    throw new DatabaseOpenError('database_in_use', inUse.message, {
+      cause,
+      ...(inUse.holder ? { holder: inUse.holder } : {}),
+    });
+  }
+}
+
+/** `url` without its password, for messages. */
+function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'at the URL given';
+  }
+}
+
+/**
+ * Checks that the server answers and holds the database (creating it when `create`): connecting
+ * is where a mistyped URL shows, and nothing may be created by a read.
+ */
+async function checkServer(orm: MikroORM, url: string, create: boolean): Promise<void> {
+  const missing = (c: { ok: boolean; error?: Error }) =>
+    !c.ok && (c.error as { code?: unknown } | undefined)?.code === '3D000';
+  let check = await orm.checkConnection();
+  if (missing(check) && create) {
+    // MikroORM connects to the server's management database to create it, then comes back.
+    await orm.schema.ensureDatabase().catch((cause: Error) => {
+      const why = `cannot create the database ${shownUrl(url)}: ${cause.message}`;
+      throw new DatabaseOpenError('database_missing', why, { cause });
+    });
+    check = await orm.checkConnection();
+  }
+  if (check.ok) return;
+  const cause = check.error;
+  if (missing(check)) {
+    const why = `the database ${shownUrl(url)} does not exist; create it with countersign migrate --create`;
+    throw new DatabaseOpenError('database_missing', why, { cause });
+  }
+  const why = `cannot reach the database ${shownUrl(url)}: ${check.reason ?? 'no answer'}`;
+  throw new DatabaseOpenError('database_unreachable', why, { cause });
+}
+
+/** A PostgreSQL server (or another process's embedded database, through its socket) by URL. */
+async function openServer(url: string, poolSize: number, create: boolean): Promise<Database> {
+  const orm = await MikroORM.init(ormOptions(url, poolSize));
+  try {
+    await checkServer(orm, url, create);
   } catch (error) {
-    await close();
+    await orm.close(true);
     throw error;
   }
-  return { url: `postgres://postgres@${encodeURIComponent(socketDir)}/postgres`, close };
+  // Another process's embedded database, reached through its socket, is used as embedded.
+  const embedded = await isPGlite(orm).catch(() => false);
+  if (embedded) disablePreparedStatements(orm);
+  return { orm, url, embedded, withMigrator: (fn) => fn(orm), close: () => orm.close(true) };
 }
 
 /** A URL for the ORM's database, a socket directory (MikroORM's `host`) included. */
@@ -176,8 +224,8 @@ async function isPGlite(orm: MikroORM): Promise<boolean> {
   return /PGlite/.test(row?.version ?? '');
 }
 
-async function openEmbedded(dataDir: string): Promise<Database> {
-  const served = await serveEmbedded(dataDir);
+async function openEmbedded(dataDir: string, create: boolean): Promise<Database> {
+  const served = await serveEmbedded(dataDir, { create });
   try {
     const orm = await MikroORM.init(ormOptions(served.url, 4));
     disablePreparedStatements(orm);

@@ -9,7 +9,7 @@ export const GovernanceCase = defineEntity({
   name: 'GovernanceCase',
   tableName: 'governance_cases',
   properties: {
-    id: p.uuid().primary(),
+    id: p.string().length(200).primary(),
     status: p.string().length(16),
     snapshot: p.json<Record<string, unknown>>(),
     machineId: p.string().length(128),

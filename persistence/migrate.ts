@@ -1,5 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Database } from './database.js';
+import { MIGRATIONS_TABLE } from './database.js';
+import { migrationsList } from './migrations/index.js';
 
 // Any fixed number: it only has to be the same in every process that migrates this database.
 const MIGRATION_LOCK = 0x636f756e;
@@ -21,9 +23,20 @@ export function migrate(db: Database): Promise<string[]> {
   });
 }
 
-/** Names of the migrations not yet applied. */
+/**
+ * Names of the migrations not yet applied. Read-only: asked the same, the migrator would first
+ * create its table (and a missing database), and a read creates nothing.
+ */
 export function pendingMigrations(db: Database): Promise<string[]> {
-  return db.withMigrator(async (orm: MikroORM) =>
-    (await orm.getMigrator().getPendingMigrations()).map((m) => m.name),
-  );
+  return db.withMigrator(async (orm: MikroORM) => {
+    const sql = orm.em.getConnection();
+    const [table] = await sql.execute<{ name: string | null }[]>(
+      `select to_regclass('${MIGRATIONS_TABLE}')::text as name`,
+    );
+    const applied = table?.name
+      ? await sql.execute<{ name: string }[]>(`select name from ${MIGRATIONS_TABLE}`)
+      : [];
+    const done = new Set(applied.map((row) => row.name));
+    return migrationsList.map((m) => m.name).filter((name) => !done.has(name));
+  });
 }

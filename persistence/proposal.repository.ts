@@ -27,7 +27,7 @@ export type ProposalInsert =
 
 /** The insert of a proposal and its first event; guarded, only if its case is at a version. */
 function insertSql(guarded: boolean): string {
-  return `with ${guarded ? 'kase as (select * from governance_cases where id = ?::uuid),' : ''}
+  return `with ${guarded ? 'kase as (select * from governance_cases where id = ?::text),' : ''}
      proposal as (
        insert into tool_proposals (id, tool_name, tool_version, actor_id, conversation_id, case_id,
          status, blocked_outcome, blocked_reason, blocked_issues, risk_tier, approval_mode,

@@ -23,23 +23,23 @@ export interface WorkerOptions {
    * recurring reconcile sweep only when it polls, so this also bounds how often it runs.
    * @default the smaller of 1000 and `reconcileEveryMs`
    */
-  processEveryMs?: number;
+  processEveryMs?: number | undefined;
   /** Lane jobs one process runs at once. @default 32 */
-  concurrency?: number;
+  concurrency?: number | undefined;
   /**
    * How often the reconcile sweep runs (ms); it bounds how late an expiry lands. Each run
    * is one Agenda job and four indexed reads, across all worker processes. @default 250
    */
-  reconcileEveryMs?: number;
+  reconcileEveryMs?: number | undefined;
   /** Name of this worker in the job table (`last_modified_by`). */
-  name?: string;
+  name?: string | undefined;
   /**
    * How long Agenda keeps a running lane job locked: past it, Agenda gives the job up. It
    * must outlast the longest tool run. @default 60000
    */
-  lockLifetimeMs?: number;
+  lockLifetimeMs?: number | undefined;
   /** Connections of the job table's pool (PostgreSQL). @default 10 */
-  poolSize?: number;
+  poolSize?: number | undefined;
 }
 
 /** Agenda, set up for countersign's jobs. */

@@ -11,9 +11,10 @@ import {
 } from './cases/cases.js';
 import { definePolicy, getPolicy, policyEdits } from './cases/policies.js';
 import { createAuditCheckpoint, verifyAuditCheckpoint } from './audit/checkpoint.js';
-import { checkOptions, openMigratedDatabase } from './governanceOptions.js';
+import { checkOptions, executionSettings, openMigratedDatabase } from './governanceOptions.js';
 import type { DecisionOptions, GovernanceOptions } from './governanceOptions.js';
 import type { Governance } from './governanceApi.js';
+import { asOpenFailure } from './errors/databaseError.js';
 import { createAuditKeys } from './audit/signing.js';
 import { createRuntime } from './governanceRuntime.js';
 import { identifyCaller, parseProposalRequest } from './pipeline/proposalRequest.js';
@@ -29,17 +30,15 @@ import {
 import { JOB_TABLE } from '../scheduler/jobBackend.js';
 import { createScheduler } from '../scheduler/scheduler.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
-import { defaultExecutionSettings } from './workers/executionSettings.js';
 import { createLaneJobHandlers } from './workers/laneJobHandlers.js';
 import { listApprovals } from './lanes/laneList.js';
 import { awaitOutcome } from './lanes/awaitOutcome.js';
 import { decideMany } from './lanes/decideMany.js';
 import { createDecisionLink, useDecisionLink } from './lanes/decisionLinks.js';
 import { createOutcomeHub } from './lanes/outcomeHub.js';
-import type { OutcomeHub } from './lanes/outcomeHub.js';
 import { getActiveApproval, getApproval, getLatestApproval } from './lanes/laneReads.js';
 import { executeProposal, requestApproval } from './lanes/requestApproval.js';
-import { executeApproved, sendLaneEvent } from './lanes/sendLaneEvent.js';
+import { executeApproved, expireNow, sendLaneEvent } from './lanes/sendLaneEvent.js';
 import type { LaneResult } from './lanes/laneResult.js';
 import { replayLane } from './lanes/replayLane.js';
 import { withRuntime } from './runtimeOf.js';
@@ -62,10 +61,13 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
   const audit = createAuditKeys(options.audit);
   const linkKeys = createAuditKeys(options.decisionLinks);
   const { maxInputBytes, approvalTtlSeconds } = checkOptions(options);
-  const db = await openMigratedDatabase(options);
+  // Unreachable, missing, in use: a failure to open is a DatabaseError with its code.
+  const db = await openMigratedDatabase(options).catch((error: unknown) => {
+    throw asOpenFailure('open the database', error);
+  });
   const schedulerOptions = options.scheduler ?? {};
   let scheduler: Scheduler | null = null;
-  const settings = { ...defaultExecutionSettings, ...options.execution };
+  const settings = executionSettings(options.execution);
   // An Agenda lock must outlast the longest run it covers, the claim's grace included.
   const longestRun = Math.max(0, ...options.tools.map((t) => t.timeoutMs));
   const lockLifetimeMs =
@@ -102,15 +104,14 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
   });
   // A decision method: its options carry the event's fields and, apart from them, an `enqueue`.
   const decide =
-    (type: 'APPROVE' | 'REJECT' | 'DEFER' | 'EXPIRE') =>
-    (approvalId: string, actorId: string | undefined, options: unknown): Promise<LaneResult> => {
+    (type: 'APPROVE' | 'REJECT' | 'DEFER') =>
+    (approvalId: string, actorId: string, options: unknown): Promise<LaneResult> => {
       const { enqueue, ...fields } = (options ?? {}) as DecisionOptions & Record<string, unknown>;
-      const actor = actorId === undefined ? {} : { actorId };
-      return sendLaneEvent(rt, approvalId, { ...fields, type, ...actor }, enqueue);
+      return sendLaneEvent(rt, approvalId, { ...fields, type, actorId }, enqueue);
     };
-  const expire = decide('EXPIRE');
   const stopMetrics = recordMetrics(rt);
-  let outcomes: OutcomeHub | null = null;
+  // Opens nothing until the first waiter; closing it answers every waiter `closed`.
+  const outcomes = createOutcomeHub(rt, { pollIntervalMs: options.outcomePollIntervalMs });
 
   return withRuntime<Governance>(
     {
@@ -132,7 +133,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       approve: decide('APPROVE'),
       reject: decide('REJECT'),
       defer: decide('DEFER'),
-      expire: (id, opts) => expire(id, undefined, opts),
+      expire: (id, opts) => expireNow(rt, id, opts),
       createDecisionLink: (laneId, opts) => createDecisionLink(rt, linkKeys, laneId, opts),
       useDecisionLink: (token, fields, opts) =>
         useDecisionLink(rt, linkKeys, token, fields, opts?.enqueue),
@@ -151,13 +152,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       },
       listApprovals: (query) => listApprovals(rt, query),
       getApproval: (id) => getApproval(rt, id),
-      awaitOutcome: (proposalId, opts) =>
-        awaitOutcome(
-          rt,
-          (outcomes ??= createOutcomeHub(rt, { pollIntervalMs: options.outcomePollIntervalMs })),
-          proposalId,
-          opts,
-        ),
+      awaitOutcome: (proposalId, opts) => awaitOutcome(rt, outcomes, proposalId, opts),
       getActiveApproval: (proposalId) => getActiveApproval(rt, proposalId),
       getLatestApproval: (proposalId) => getLatestApproval(rt, proposalId),
       replayLane: (id, opts) => replayLane(rt, id, opts),
@@ -182,7 +177,7 @@ export async function createGovernance(options: GovernanceOptions): Promise<Gove
       migrate: () => migrate(db),
       async close() {
         stopMetrics();
-        await outcomes?.close();
+        await outcomes.close();
         await scheduler?.close();
         await db.close();
       },

@@ -78,7 +78,11 @@ export interface Governance {
   approve(
     approvalId: string,
     actorId: string,
-    options?: DecisionOptions & { note?: string; input?: unknown; inputHash?: string },
+    options?: DecisionOptions & {
+      note?: string | undefined;
+      input?: unknown;
+      inputHash?: string | undefined;
+    },
   ): Promise<LaneResult>;
   /** Rejects a pending lane; `reason` is required. */
   reject(
@@ -92,12 +96,19 @@ export interface Governance {
     actorId: string,
     options: DecisionOptions & { reason: string },
   ): Promise<LaneResult>;
-  /** Expires a pending lane now (the expiry job does the same at the deadline). */
-  expire(approvalId: string, options?: DecisionOptions & { actorId?: string }): Promise<LaneResult>;
+  /**
+   * Expires a pending lane now (the expiry job does the same at the deadline), as `actorId`;
+   * without one as `system`, unless `expireRole` is configured: then an actor holding it is
+   * required (`forbidden`, nothing written).
+   */
+  expire(
+    approvalId: string,
+    options?: DecisionOptions & { actorId?: string | undefined },
+  ): Promise<LaneResult>;
   /**
    * Decides many lanes as one, as `actorId`: up to 1,000 `{ laneId, event }`, each judged as
    * alone; any refusal (or a lane that moves meanwhile) and nothing is written, every
-   * refusal named.
+   * refusal named. It answers once committed; the lanes' jobs are enqueued behind it.
    */
   decideMany(
     decisions: readonly BatchDecision[],
@@ -112,7 +123,7 @@ export interface Governance {
   /** Decides a link's lane as its approver, once; a bad, used or stale link writes nothing. */
   useDecisionLink(
     token: string,
-    fields?: { note?: string; reason?: string },
+    fields?: { note?: string | undefined; reason?: string | undefined },
     options?: DecisionOptions,
   ): Promise<UseDecisionLinkResult>;
   /** Moves an approved lane to execution and enqueues the execution job. */
@@ -133,8 +144,10 @@ export interface Governance {
   /**
    * Waits until the proposal's call settles — blocked, or its lane executed, failed,
    * rejected, deferred or expired (an escalation waits for the next lane) — and says how,
-   * with the result, the failure or the reviewer's reason, and the case's receipts for it.
-   * One read serves every waiter, woken by the commits themselves; no waiter polls.
+   * with the result, the failure or the reviewer's reason, and the case's receipts for it on
+   * any of its lanes. An id that is not a UUID is `not_found` at once; `close()` settles every
+   * wait as `closed`. One read serves every waiter, woken by the commits themselves; no
+   * waiter polls.
    */
   awaitOutcome(proposalId: string, options?: AwaitOutcomeOptions): Promise<Outcome>;
   /** A lane by its id, or null. */
@@ -146,7 +159,7 @@ export interface Governance {
   /** Replays a lane's recorded events through a fresh actor for an inspector. */
   replayLane(
     approvalId: string,
-    options?: { inspect?: (event: InspectionEvent) => void },
+    options?: { inspect?: ((event: InspectionEvent) => void) | undefined },
   ): Promise<LaneReplay>;
   /** Validates a policy body and stores it as version 1 of `name` ({@link PolicyError} if bad). */
   definePolicy(name: string, body: PolicyBody, change: PolicyChange): Promise<PolicyVersion>;

@@ -8,6 +8,7 @@ import { Migration20261127110000_cases } from './Migration20261127110000_cases.j
 import { Migration20261127130000_audit_positions } from './Migration20261127130000_audit_positions.js';
 import { Migration20261127140000_decision_links } from './Migration20261127140000_decision_links.js';
 import { Migration20261127150000_case_listing } from './Migration20261127150000_case_listing.js';
+import { Migration20261204190202_case_ids } from './Migration20261204190202_case_ids.js';
 
 /** Every migration, oldest first; listed here so built and unbuilt code find the same set. */
 export const migrationsList = [
@@ -39,4 +40,5 @@ export const migrationsList = [
     class: Migration20261127140000_decision_links,
   },
   { name: 'Migration20261127150000_case_listing', class: Migration20261127150000_case_listing },
+  { name: 'Migration20261204190202_case_ids', class: Migration20261204190202_case_ids },
 ];

@@ -26,9 +26,9 @@ export type AuditVerificationKey =
 /** The `audit` option of `createGovernance`. */
 export interface AuditOptions {
   /** Signs heads and checkpoints. Without it nothing is signed and results say `anchored: false`. */
-  signingKey?: AuditSigningKey;
+  signingKey?: AuditSigningKey | undefined;
   /** Earlier keys whose signatures still verify (rotation); the signing key is always one. */
-  verificationKeys?: readonly AuditVerificationKey[];
+  verificationKeys?: readonly AuditVerificationKey[] | undefined;
 }
 
 /** What a signature check found. */

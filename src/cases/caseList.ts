@@ -4,6 +4,7 @@ import type { CaseCursor } from '../../persistence/caseList.repository.js';
 import { closedCaseStatuses } from '../../machines/caseTypes.js';
 import type { CaseContext, CaseStatus } from '../../machines/caseTypes.js';
 import { InvalidRequestError, parseRequest } from '../errors/invalidRequestError.js';
+import { caseIdSchema } from '../pipeline/idSchema.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { toCase } from './cases.js';
 import type { Case } from './cases.js';
@@ -17,8 +18,8 @@ export const caseQuerySchema = z.strictObject({
     .transform((s) => (Array.isArray(s) ? s : [s]))
     .optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  /** `nextCursor` of the previous page. */
-  cursor: z.string().min(1).max(512).optional(),
+  /** `nextCursor` of the previous page (it holds a case id: up to 800 bytes of UTF-8). */
+  cursor: z.string().min(1).max(1_200).optional(),
 });
 
 export type CaseQuery = z.input<typeof caseQuerySchema>;
@@ -32,7 +33,7 @@ export interface CasePage {
   nextCursor: string | null;
 }
 
-const cursorSchema = z.tuple([z.iso.datetime({ precision: 6 }), z.uuid()]);
+const cursorSchema = z.tuple([z.iso.datetime({ precision: 6 }), caseIdSchema]);
 
 function decodeCursor(text: string): CaseCursor {
   try {

@@ -18,7 +18,7 @@ import { caseChain, verifyChain } from '../audit/auditChain.js';
 import type { ChainCheck } from '../audit/auditChain.js';
 import { InvalidRequestError, parseRequest } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
-import { idSchema } from '../pipeline/idSchema.js';
+import { caseIdSchema, idSchema } from '../pipeline/idSchema.js';
 import { isStorableText } from '../pipeline/storableJson.js';
 import type { CaseRecord } from './caseStore.js';
 import { openingCase, transitionCase } from './caseTransition.js';
@@ -39,12 +39,17 @@ export interface Case {
   updatedAt: string;
 }
 
-/** What `createCase` takes; `id` (a UUID) lets a host name the case itself. */
+/** What `createCase` takes. */
 export interface CreateCaseOptions {
-  id?: string;
+  /**
+   * The host's own key for the case (a run id, say): 1–200 printable characters, no control
+   * or invisible character, no space at either end, kept exactly as given.
+   * @default a random UUID
+   */
+  id?: string | undefined;
   /** The policy's name; the case runs under its current version. */
   policy: string;
-  conversationId?: string | null;
+  conversationId?: string | null | undefined;
   actorId: string;
 }
 
@@ -76,7 +81,7 @@ export interface BudgetReport {
 
 const text = idSchema;
 const createSchema = z.strictObject({
-  id: z.uuid().optional(),
+  id: caseIdSchema.optional(),
   policy: text.max(128),
   conversationId: text.nullish().transform((v) => v ?? null),
   actorId: text,
@@ -223,8 +228,13 @@ export async function checkBudget(
   return { caseId, levels };
 }
 
-/** What `verifyCaseTrail` found: the chain's own check, against the case row's head. */
-export type CaseTrailVerification = ChainCheck & { caseId: string; anchored: boolean };
+/**
+ * What `verifyCaseTrail` found: the chain's own check, against the case row's head, or
+ * `not_found` for a case with neither a row nor events.
+ */
+export type CaseTrailVerification = (
+  ChainCheck | { ok: false; problem: 'not_found'; seq: 0; eventId: null }
+) & { caseId: string; anchored: boolean };
 
 /** Verifies a case's chain: hashes, links and (with a key) signatures, up to the row's head. */
 export async function verifyCaseTrail(
@@ -235,10 +245,14 @@ export async function verifyCaseTrail(
     events: await findCaseEvents(em, caseId),
     row: await findCase(em, caseId),
   }));
-  // Without its row there is no head to hold the events to: an empty head fails them.
+  const anchored = rt.audit.anchored;
+  if (!found.row && found.events.length === 0) {
+    return { ok: false, problem: 'not_found', seq: 0, eventId: null, caseId, anchored };
+  }
+  // Events without their row have no head to hold them to: an empty head fails them.
   const head = found.row
     ? { seq: found.row.auditSeq, hash: found.row.auditHead }
     : { seq: 0, hash: '' };
   const check = verifyChain(found.events, head, { keys: rt.audit }, caseChain);
-  return { ...check, caseId, anchored: rt.audit.anchored };
+  return { ...check, caseId, anchored };
 }

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { openDatabase } from '../../persistence/database.js';
 import type { Database, DatabaseOptions } from '../../persistence/database.js';
 import { findProposalIds } from '../../persistence/proposal.repository.js';
 import type { AuditOptions } from '../audit/signing.js';
 import { ConfigurationError } from '../errors/configurationError.js';
 import { createGovernance } from '../governance.js';
 import type { Governance } from '../governanceApi.js';
+import { exitCodes, openCommandDatabase } from './cliContext.js';
 
 /** The audit keys of a key file: `{ signingKey?, verificationKeys? }` as `createGovernance` takes them. */
 export function readKeyFile(path: string | undefined): AuditOptions {
@@ -20,7 +20,10 @@ export function readKeyFile(path: string | undefined): AuditOptions {
 type Print = (line: string) => void;
 
 /** Where the CLI's audit commands read: the database options of `countersign`. */
-export type AuditTarget = Pick<DatabaseOptions, 'databaseUrl' | 'embeddedDataDir'>;
+export type AuditTarget = Pick<
+  DatabaseOptions,
+  'databaseUrl' | 'embeddedDataDir' | 'createMissing' | 'embeddedInUse'
+>;
 
 /**
  * Opens the database once and a governance over it for audit work only: no tools, no jobs,
@@ -31,7 +34,7 @@ async function withAudit<T>(
   audit: AuditOptions,
   run: (gov: Governance, db: Database) => Promise<T>,
 ): Promise<T> {
-  const db = await openDatabase(target);
+  const db = await openCommandDatabase(target);
   try {
     const gov = await createGovernance({
       tools: [],
@@ -65,7 +68,7 @@ export function auditCheckpoint(
 /**
  * `countersign audit verify [proposalId] --checkpoint FILE`: checks the checkpoint, then
  * the one trail named, or every trail, against it; prints each finding as a JSON line and a
- * summary. 1 on any finding.
+ * summary. 1 on any finding; 3 when the proposal named does not exist.
  */
 export function auditVerify(
   target: AuditTarget,
@@ -89,7 +92,8 @@ export function auditVerify(
     if (proposalId !== undefined) {
       const result = await gov.verifyAuditTrail(proposalId, checkpoint ? { checkpoint } : {});
       print(JSON.stringify({ proposalId, ...result }));
-      return result.ok && findings === 0 ? 0 : 1;
+      if (!result.ok && result.problem === 'not_found') return exitCodes.notFound;
+      return result.ok && findings === 0 ? exitCodes.ok : exitCodes.failed;
     }
     let trails = 0;
     for (let after: string | null = null; ;) {

@@ -4,6 +4,9 @@ import { ConfigurationError } from '../errors/configurationError.js';
 import { createGovernance } from '../governance.js';
 import type { Governance } from '../governanceApi.js';
 import type { GovernanceOptions } from '../governanceOptions.js';
+import { openDatabase } from '../../persistence/database.js';
+import type { Database, DatabaseOptions } from '../../persistence/database.js';
+import { asOpenFailure } from '../errors/databaseError.js';
 import { readTokensFile, tokenDirectory } from '../http/tokens.js';
 import type { TokenActor, TokenEntry } from '../http/tokens.js';
 
@@ -86,7 +89,9 @@ export async function actorOfToken(
 /**
  * A governance for a command: the database from the options (else DATABASE_URL, else the
  * embedded one), tools and settings from `--config`, and the tokens file as the directory of
- * actors unless the config brings its own.
+ * actors unless the config brings its own. An embedded directory another countersign holds
+ * (`serve`) is reached through that process's socket; a command that applies no migrations only
+ * reads and decides, so it creates no database, and a missing one is refused.
  */
 export async function openGovernance(
   opts: GlobalOptions,
@@ -108,7 +113,34 @@ export async function openGovernance(
     resolveActor: config.resolveActor ?? directory,
     databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL,
     embeddedDataDir: opts.dataDir ?? config.embeddedDataDir,
+    embeddedInUse: 'join',
+    createMissing: extra.applyMigrations === false ? 'none' : 'embedded',
     ...extra,
+  });
+}
+
+/**
+ * The database a command opens itself (`migrate`, `pending`, `audit …`): from the options, else
+ * DATABASE_URL, else the embedded one. A directory another countersign holds (`serve`) is reached
+ * through that process's socket. `creates`: what may be created when missing; only `migrate`
+ * creates anything (the embedded directory, and with `--create` a server database).
+ */
+export function databaseOptions(
+  opts: GlobalOptions,
+  creates: 'none' | 'embedded' | 'all' = 'none',
+): Pick<DatabaseOptions, 'databaseUrl' | 'embeddedDataDir' | 'createMissing' | 'embeddedInUse'> {
+  return {
+    databaseUrl: opts.databaseUrl ?? process.env.DATABASE_URL,
+    embeddedDataDir: opts.dataDir,
+    createMissing: creates,
+    embeddedInUse: 'join',
+  };
+}
+
+/** Opens the database for a command; a failure to open is a DatabaseError with its code. */
+export function openCommandDatabase(options: DatabaseOptions): Promise<Database> {
+  return openDatabase(options).catch((error: unknown) => {
+    throw asOpenFailure('open the database', error);
   });
 }
 

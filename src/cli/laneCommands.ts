@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Governance } from '../governanceApi.js';
+import { parseRequest } from '../errors/invalidRequestError.js';
 import { actingRuntime } from '../http/actingRuntime.js';
+import { approvalQuerySchema } from '../lanes/laneList.js';
 import type { LaneResult } from '../lanes/laneResult.js';
 import { sendLaneEvent } from '../lanes/sendLaneEvent.js';
 import { decideMany } from '../lanes/decideMany.js';
@@ -66,13 +68,10 @@ export function laneCommands(program: Command): void {
         cmd: Command,
       ) => {
         const opts = cmd.optsWithGlobals<GlobalOptions>();
+        // Checked before any database is opened: a wrong value is a usage error (exit 2).
+        const query = parseRequest(approvalQuerySchema, o, 'lane query');
         await withGovernance(opts, async (gov) => {
-          const page = await gov.listApprovals({
-            status: o.status as never,
-            tool: o.tool,
-            limit: o.limit as never,
-            cursor: o.cursor,
-          });
+          const page = await gov.listApprovals(query);
           if (opts.json) return json(page);
           for (const { approval: a, proposal: p } of page.items) {
             print(

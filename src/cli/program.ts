@@ -1,10 +1,9 @@
 import { Command, Option } from 'commander';
-import { openDatabase } from '../../persistence/database.js';
 import { migrate, pendingMigrations } from '../../persistence/migrate.js';
 import { approvalLaneDefinition } from '../../machines/approvalLaneDefinition.js';
 import { createToken } from '../http/tokens.js';
 import { auditCheckpoint, auditVerify, readKeyFile } from './auditCommands.js';
-import { progress } from './cliContext.js';
+import { databaseOptions, openCommandDatabase, progress } from './cliContext.js';
 import type { GlobalOptions } from './cliContext.js';
 import { laneCommands } from './laneCommands.js';
 import { exportMachine } from './machineExport.js';
@@ -25,17 +24,21 @@ export function buildProgram(): Command {
     .option('--config <file>', 'an ES module exporting the governance options (tools, roles…)')
     .option('--tokens <file>', 'the tokens file (else COUNTERSIGN_TOKENS)')
     .option('--json', 'print JSON for scripts')
+    // Each command's help lists these too: `serve` cannot start without `--tokens`.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError()
     // Errors come back as exceptions (see cli.ts), in every subcommand created below.
     .exitOverride()
     .addHelpText(
       'after',
-      '\nExit codes: 0 ok, 1 failed (a trail that does not verify), 2 usage, 3 not found, 4 refused.',
+      '\nExit codes: 0 ok, 1 failed (a trail that does not verify), 2 usage (an unknown command or\n' +
+        'option, a value out of range), 3 not found (a lane or proposal id), 4 refused.',
     );
 
   const database = (cmd: Command) => {
-    const o = cmd.optsWithGlobals<GlobalOptions>();
-    return { databaseUrl: o.databaseUrl ?? process.env.DATABASE_URL, embeddedDataDir: o.dataDir };
+    const o = cmd.optsWithGlobals<GlobalOptions & { create?: boolean }>();
+    // Only migrate creates: an embedded directory, and a server database when asked (--create).
+    return databaseOptions(o, cmd.name() !== 'migrate' ? 'none' : o.create ? 'all' : 'embedded');
   };
 
   for (const [name, description] of [
@@ -45,9 +48,14 @@ export function buildProgram(): Command {
     program
       .command(name)
       .description(description)
+      .addOption(
+        new Option('--create', 'create the server database the URL names if it is missing')
+          // Only migrate creates; pending reads.
+          .hideHelp(name !== 'migrate'),
+      )
       .action(async (_o: unknown, cmd: Command) => {
         progress('opening the database…');
-        const db = await openDatabase(database(cmd));
+        const db = await openCommandDatabase(database(cmd));
         try {
           if (name === 'migrate') progress('applying migrations…');
           const names = name === 'migrate' ? await migrate(db) : await pendingMigrations(db);
@@ -98,7 +106,9 @@ export function buildProgram(): Command {
     );
   audit
     .command('verify')
-    .description("verify one proposal's trail, or every trail; exits 1 on any finding")
+    .description(
+      "verify one proposal's trail, or every trail; exits 1 on any finding, 3 if unknown",
+    )
     .argument('[proposalId]', 'the proposal whose trail to verify (default: all)')
     .option('--checkpoint <file>', 'also check the trails against this checkpoint')
     .addOption(keyOption())

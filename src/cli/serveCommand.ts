@@ -45,22 +45,32 @@ export function serveCommands(program: Command): void {
             'serve needs a tokens file: --tokens, or COUNTERSIGN_TOKENS',
           );
         }
-        const inspector: LaneInspector | null = o.inspect ? await openInspector(o.inspect) : null;
         progress('opening the database and applying migrations…');
         const prometheus = o.metrics ? registerPrometheusMetrics() : undefined;
-        const gov = await openGovernance(opts, inspector ? { inspect: inspector.inspect } : {});
-        const server = await createServer(gov, {
-          resolveToken: tokenDirectory(entries),
-          ...(prometheus ? { metrics: prometheus } : {}),
+        // The database first, so a refusal (a directory another serve holds) comes before any
+        // listener; lanes run only once the API listens, after the inspector is connected.
+        let inspector: LaneInspector | null = null;
+        const gov = await openGovernance(opts, {
+          embeddedInUse: 'refuse',
+          ...(o.inspect ? { inspect: (event) => inspector?.inspect(event) } : {}),
         });
         try {
-          if (o.workers) await gov.startWorkers();
-          const address = await server.listen({ port: Number(o.port), host: o.host });
-          process.stdout.write(`countersign listening on ${address}\n`);
-          const signal = await stopSignal();
-          progress(`${signal}: closing`);
+          // The bridge listens where the API does: loopback unless --host says otherwise.
+          if (o.inspect) inspector = await openInspector(o.inspect, { host: o.host });
+          const server = await createServer(gov, {
+            resolveToken: tokenDirectory(entries),
+            ...(prometheus ? { metrics: prometheus } : {}),
+          });
+          try {
+            if (o.workers) await gov.startWorkers();
+            const address = await server.listen({ port: Number(o.port), host: o.host });
+            process.stdout.write(`countersign listening on ${address}\n`);
+            const signal = await stopSignal();
+            progress(`${signal}: closing`);
+          } finally {
+            await server.close();
+          }
         } finally {
-          await server.close();
           await gov.close();
           await inspector?.close();
         }
@@ -71,7 +81,9 @@ export function serveCommands(program: Command): void {
     .command('workers')
     .description('run only the Agenda workers (expiry, resume, execution, reconcile)')
     .action(async (_o: unknown, cmd: Command) => {
-      const gov = await openGovernance(cmd.optsWithGlobals<GlobalOptions>());
+      const gov = await openGovernance(cmd.optsWithGlobals<GlobalOptions>(), {
+        embeddedInUse: 'refuse',
+      });
       try {
         await gov.startWorkers();
         process.stdout.write('countersign workers running\n');

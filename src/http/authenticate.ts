@@ -8,7 +8,8 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer ([\x21-\x7e]{1,512})$/;
+// RFC 9110 §11: the scheme is case-insensitive, and one or more spaces follow it.
+const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/i;
 
 /**
  * Authenticates every request of its scope by its bearer token; without one, or with one

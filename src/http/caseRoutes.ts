@@ -2,20 +2,17 @@ import { z } from 'zod';
 import { caseQuerySchema } from '../cases/caseList.js';
 import type { CaseResult } from '../cases/cases.js';
 import { actorOf } from './authenticate.js';
-import { caseErrorStatus } from './httpErrors.js';
+import { caseErrorStatus, sendRefusal } from './httpErrors.js';
 import type { Api, RouteContext } from './routeContext.js';
-import { uuidParam } from './routeContext.js';
-import { idSchema } from '../pipeline/idSchema.js';
+import { caseIdSchema, idSchema } from '../pipeline/idSchema.js';
 import type { FastifyReply } from 'fastify';
 
-const caseParams = uuidParam('caseId');
+const caseParams = z.strictObject({ caseId: caseIdSchema });
 const notFound = { error: 'not_found', message: 'no such case' };
 
 function sendCaseResult(reply: FastifyReply, result: CaseResult, okStatus = 200): FastifyReply {
   if (result.ok) return reply.code(okStatus).send(result);
-  return reply
-    .code(caseErrorStatus[result.error])
-    .send({ ...result, message: result.reason ?? result.error.replace(/_/g, ' ') });
+  return sendRefusal(reply, caseErrorStatus[result.error], result);
 }
 
 /** Cases: open one, read it with its budget and receipts, verify its trail, close it. */
@@ -27,7 +24,7 @@ export function caseRoutes(api: Api, { governance }: RouteContext): void {
         body: z.strictObject({
           policy: idSchema,
           conversationId: idSchema.nullish(),
-          id: z.uuid().optional(),
+          id: caseIdSchema.optional(),
         }),
         tags: ['cases'],
         summary: 'Open a case under the current version of a policy',
@@ -79,7 +76,12 @@ export function caseRoutes(api: Api, { governance }: RouteContext): void {
   api.get(
     '/cases/:caseId/verification',
     { schema: { params: caseParams, tags: ['audit'], summary: "Verify a case's audit chain" } },
-    async (request) => governance.verifyCaseTrail(request.params.caseId),
+    async (request, reply) => {
+      const id = request.params.caseId;
+      // An unknown case is a 404 like every unknown id, not a chain that failed its check.
+      if (!(await governance.getCase(id))) return reply.code(404).send(notFound);
+      return governance.verifyCaseTrail(id);
+    },
   );
 
   api.post(

@@ -7,21 +7,21 @@ import {
 } from '../../persistence/auditStream.repository.js';
 import type { StreamCursor } from '../../persistence/auditStream.repository.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
-import { idSchema } from '../pipeline/idSchema.js';
+import { caseIdSchema, idSchema } from '../pipeline/idSchema.js';
 import { toAuditEvent } from '../proposals/proposalView.js';
 import type { Api } from './routeContext.js';
 
 /** How `/events` follows the audit trail. */
 export interface EventStreamOptions {
   /** Pause between reads when nothing new came. @default 250 */
-  pollIntervalMs?: number;
+  pollIntervalMs?: number | undefined;
   /** A comment line this often keeps proxies from closing an idle stream. @default 15000 */
-  heartbeatMs?: number;
+  heartbeatMs?: number | undefined;
 }
 
 const query = z.strictObject({
   conversationId: idSchema.optional(),
-  caseId: z.uuid().optional(),
+  caseId: caseIdSchema.optional(),
   /** Without `Last-Event-ID`: `start` replays the whole (filtered) trail, `now` only new events. */
   from: z.enum(['start', 'now']).optional(),
 });

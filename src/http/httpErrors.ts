@@ -5,6 +5,7 @@ import { isCountersignError } from '../errors/countersignError.js';
 import { isInvalidRequestError } from '../errors/invalidRequestError.js';
 import { isPolicyError } from '../errors/policyError.js';
 import type { LaneError, LaneResult } from '../lanes/laneResult.js';
+import { refusalMessage } from './errorMessages.js';
 
 /** The body of every error response: a code a program can switch on and a message. */
 export const errorBodySchema = z.object({
@@ -100,8 +101,23 @@ export function sendLaneResult(
   okStatus = 200,
 ): FastifyReply {
   if (result.ok) return reply.code(okStatus).send(result);
-  return reply.code(laneErrorStatus[result.error]).send({
-    ...result,
-    message: result.detail ?? result.reason ?? result.error.replace(/_/g, ' '),
-  });
+  return sendRefusal(reply, laneErrorStatus[result.error], result);
+}
+
+/** Sends a refusal that kept its own fields (`ok`, `reason`, …) with the error body's two. */
+export function sendRefusal(
+  reply: FastifyReply,
+  status: number,
+  result: { error: string; reason?: string | null; detail?: string },
+): FastifyReply {
+  const message = refusalMessage(result.error, result.reason, result.detail);
+  return reply.code(status).send({ ...result, message });
+}
+
+/** The not-found handler: an unknown route answers the same body as every other error. */
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?')[0]!.slice(0, 200);
+  return reply
+    .code(404)
+    .send({ error: 'not_found', message: `there is no route ${request.method} ${path}` });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Governance } from '../governanceApi.js';
-import { laneErrorStatus } from './httpErrors.js';
+import { laneErrorStatus, sendRefusal } from './httpErrors.js';
 import type { Api } from './routeContext.js';
 
 // The link itself is the credential: it needs no bearer token.
@@ -35,9 +35,7 @@ export function linkRoutes(api: Api, governance: Governance): void {
         result.error in linkErrorStatus
           ? linkErrorStatus[result.error as keyof typeof linkErrorStatus]
           : laneErrorStatus[result.error as keyof typeof laneErrorStatus];
-      return reply
-        .code(status)
-        .send({ ...result, message: result.reason ?? result.error.replace(/_/g, ' ') });
+      return sendRefusal(reply, status, result);
     },
   );
 }

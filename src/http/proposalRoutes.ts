@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { effectiveScopes } from '../actorIdentity.js';
 import { getLatestApproval } from '../lanes/laneReads.js';
 import { executeProposal, requestApproval } from '../lanes/requestApproval.js';
 import { idSchema } from '../pipeline/idSchema.js';
@@ -11,7 +10,7 @@ import {
 } from '../pipeline/proposalRequest.js';
 import { propose } from '../proposals/propose.js';
 import { actorOf } from './authenticate.js';
-import { sendLaneResult } from './httpErrors.js';
+import { sendLaneResult, sendRefusal } from './httpErrors.js';
 import type { Api, RouteContext } from './routeContext.js';
 import { uuidParam } from './routeContext.js';
 
@@ -29,16 +28,8 @@ export function proposalRoutes(api: Api, { governance, rt, acting }: RouteContex
     async (request, reply) => {
       const actor = actorOf(request);
       const { tool, ...context } = request.body;
-      // A token that cannot hold the tool's scopes is refused before anything is written.
-      const def = rt.registry.resolve(tool);
-      const held = effectiveScopes(actor.scopes, context.scopes);
-      const missing = def?.requiredScopes.filter((s) => !held.includes(s)) ?? [];
-      if (missing.length > 0) {
-        return reply.code(403).send({
-          error: 'scope_invalid',
-          message: `missing scopes: ${missing.join(', ')}`,
-        });
-      }
+      // The facade's pipeline judges every gate, scopes included: the same outcome, in the
+      // same precedence, stored the same way as in-process.
       const as = acting(actor);
       const result = await propose(
         as,
@@ -46,9 +37,13 @@ export function proposalRoutes(api: Api, { governance, rt, acting }: RouteContex
       );
       if (result.ok) return reply.code(result.duplicate ? 200 : 201).send(result);
       if (result.outcome === 'unsupported') {
-        return reply.code(404).send({ error: 'unknown_tool', message: result.reason });
+        const name = typeof tool === 'string' ? tool : `${tool.name}@${tool.version ?? 'latest'}`;
+        return reply.code(404).send({
+          error: 'unknown_tool',
+          message: `no tool ${JSON.stringify(name)} is registered`,
+        });
       }
-      return reply.code(422).send(result);
+      return sendRefusal(reply, 422, { ...result, error: result.outcome });
     },
   );
 
@@ -83,7 +78,14 @@ export function proposalRoutes(api: Api, { governance, rt, acting }: RouteContex
         summary: "Verify a proposal's audit trail",
       },
     },
-    async (request) => governance.verifyAuditTrail(request.params.proposalId),
+    async (request, reply) => {
+      const verified = await governance.verifyAuditTrail(request.params.proposalId);
+      // An unknown proposal is a 404 like every unknown id, not a trail that failed its check.
+      if (!verified.ok && verified.problem === 'not_found') {
+        return reply.code(404).send({ error: 'not_found', message: 'no such proposal' });
+      }
+      return verified;
+    },
   );
 
   api.get(

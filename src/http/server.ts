@@ -4,11 +4,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { ConfigurationError } from '../errors/configurationError.js';
 import type { Governance } from '../governanceApi.js';
@@ -19,37 +15,39 @@ import { caseRoutes } from './caseRoutes.js';
 import { consoleRoutes } from './consoleRoutes.js';
 import { eventStreamRoutes } from './eventStream.js';
 import type { EventStreamOptions } from './eventStream.js';
-import { handleError } from './httpErrors.js';
+import { handleError, handleNotFound } from './httpErrors.js';
 import { traceRoute } from './traceRoutes.js';
 import { laneRoutes } from './laneRoutes.js';
 import { linkRoutes } from './linkRoutes.js';
 import { proposalRoutes } from './proposalRoutes.js';
 import type { ResolveToken, TokenActor } from './tokens.js';
+import { validatorCompiler } from './validatorCompiler.js';
+import { MAX_ENCODED_CASE_ID } from '../pipeline/idSchema.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
   /** Maps a bearer token to the actor it acts as (see `tokenDirectory` for stored hashes). */
   resolveToken: ResolveToken;
   /** Largest request body in bytes; larger ones get 413. @default 524288 */
-  bodyLimit?: number;
+  bodyLimit?: number | undefined;
   /** Requests per token per window; over it, 429. `false` turns the limit off. @default 6000 a minute */
-  rateLimit?: { max: number; timeWindowMs: number } | false;
+  rateLimit?: { max: number; timeWindowMs: number } | false | undefined;
   /**
    * Uses of decision links per client address per window (that route has no token to count
    * by); over it, 429. `false` turns the limit off. @default 120 a minute
    */
-  linkRateLimit?: { max: number; timeWindowMs: number } | false;
+  linkRateLimit?: { max: number; timeWindowMs: number } | false | undefined;
   /** Fastify's logger option. @default false */
-  logger?: FastifyServerOptions['logger'];
+  logger?: FastifyServerOptions['logger'] | undefined;
   /**
    * Serves this exporter's metrics at `/metrics`, authenticated like every route (register
    * its MeterProvider before `createGovernance`). @default none
    */
-  metrics?: PrometheusExporter;
+  metrics?: PrometheusExporter | undefined;
   /** How the `/events` stream polls the audit trail. */
-  eventStream?: EventStreamOptions;
+  eventStream?: EventStreamOptions | undefined;
   /** Serves the approver's console at `/console/` (static; it signs in with a token). @default true */
-  console?: boolean;
+  console?: boolean | undefined;
 }
 
 /** The Fastify instance of {@link createServer}, with countersign's routes and zod schemas. */
@@ -77,10 +75,13 @@ export async function createServer(
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 524_288,
     forceCloseConnections: true,
+    // A case id in a path may be 200 characters, each percent-encoded.
+    routerOptions: { maxParamLength: MAX_ENCODED_CASE_ID },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
   app.decorateRequest('actor', null);
   await app.register(fastifySwagger, {
     openapi: {

@@ -6,12 +6,14 @@ import type { CaseCharge } from '../cases/laneCharges.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import type { AuditHead, LaneRow } from '../../persistence/rows.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
+import type { LaneJobRequest } from '../../scheduler/laneJobs.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { publish } from '../telemetry.js';
 import type { LaneResult } from './laneResult.js';
 import { openingTransition, transitionLane } from './laneTransition.js';
 import { commitCharged } from './caseCommits.js';
 import { toApproval } from './laneView.js';
+import type { Approval } from './laneView.js';
 
 // A lost race is retried against the new state, which usually turns it into a precise
 // answer (`not_pending`); only a lane that keeps moving answers `conflict`. Lanes in a case
@@ -19,28 +21,42 @@ import { toApproval } from './laneView.js';
 const MAX_ATTEMPTS = 3;
 const MAX_CASE_ATTEMPTS = 50;
 
-/** Hands a committed transition's jobs to the scheduler; a failure is reported, not thrown. */
-async function enqueueJobs(laneId: string, effects: readonly LaneEffect[], enqueue: Enqueue) {
-  for (const effect of effects) {
-    if (effect.type !== 'enqueue') continue;
-    const runAt = effect.runAt ? new Date(effect.runAt) : null;
-    const job = { name: jobNames[effect.job], laneId, runAt };
-    try {
-      await enqueue(job);
-    } catch (error) {
-      publish('enqueueFailed', { ...job, error });
-    }
-  }
+/** The jobs a committed transition declares, as the scheduler takes them. */
+export function jobsOf(laneId: string, effects: readonly LaneEffect[]): LaneJobRequest[] {
+  return effects.flatMap((effect) =>
+    effect.type === 'enqueue'
+      ? [
+          {
+            name: jobNames[effect.job],
+            laneId,
+            runAt: effect.runAt ? new Date(effect.runAt) : null,
+          },
+        ]
+      : [],
+  );
 }
 
-/** After the commit: report the transition, hand on the jobs, answer. */
-export async function committed(
-  lane: LaneRow,
-  effects: readonly LaneEffect[],
-  from: string | null,
-  event: string,
+/**
+ * Hands committed transitions' jobs to the scheduler, all at once; a failure is reported
+ * (`enqueueFailed`), never thrown: the lane is committed, and the reconciler re-drives it.
+ */
+export async function enqueueJobs(
+  jobs: readonly LaneJobRequest[],
   enqueue: Enqueue,
-): Promise<LaneResult> {
+): Promise<void> {
+  await Promise.all(
+    jobs.map(async (job) => {
+      try {
+        await enqueue(job);
+      } catch (error) {
+        publish('enqueueFailed', { ...job, error });
+      }
+    }),
+  );
+}
+
+/** Reports a committed transition (before its jobs are handed on) and answers with the lane. */
+export function announced(lane: LaneRow, from: string | null, event: string): Approval {
   // Published between the commit and the enqueue: observers (and crash tests) see exactly
   // the moment a lost process would leave a committed transition without its job.
   const context = lane.snapshot.context as unknown as {
@@ -56,8 +72,20 @@ export async function committed(
     decidedAt: context.decision?.at ?? null,
     actorId: context.decision?.actorId ?? null,
   });
-  await enqueueJobs(lane.id, effects, enqueue);
-  return { ok: true, approval: toApproval(lane) };
+  return toApproval(lane);
+}
+
+/** After the commit: report the transition, hand on the jobs, answer. */
+export async function committed(
+  lane: LaneRow,
+  effects: readonly LaneEffect[],
+  from: string | null,
+  event: string,
+  enqueue: Enqueue,
+): Promise<LaneResult> {
+  const approval = announced(lane, from, event);
+  await enqueueJobs(jobsOf(lane.id, effects), enqueue);
+  return { ok: true, approval };
 }
 
 /** A lane result, plus (when written) the lane as it now is, so a next call can skip the read. */

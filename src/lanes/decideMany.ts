@@ -4,7 +4,7 @@ import type { LaneRow } from '../../persistence/rows.js';
 import type { LaneEffect } from '../../machines/laneTypes.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { InvalidRequestError, parseRequest } from '../errors/invalidRequestError.js';
-import { committed } from './applyLaneEvents.js';
+import { announced, enqueueJobs, jobsOf } from './applyLaneEvents.js';
 import { decisionEventSchema } from './laneEventSchema.js';
 import type { LaneError } from './laneResult.js';
 import { transitionLane } from './laneTransition.js';
@@ -40,7 +40,8 @@ const batchSchema = z
  * Applies many decisions as one: each is judged exactly as alone (pending, four-eyes, role,
  * deadline, the event's own rules); if any is refused nothing is written and every refusal
  * is named; otherwise every lane's transition and audit events commit in one statement, or
- * — should any lane move meanwhile — none does. Jobs are enqueued after the commit.
+ * — should any lane move meanwhile — none does. It answers once committed; the lanes' jobs
+ * are handed to `enqueue` all at once after that, failures reported as `enqueueFailed`.
  */
 export async function decideMany(
   rt: GovernanceRuntime,
@@ -101,10 +102,13 @@ export async function decideMany(
         .map((d) => ({ laneId: d.laneId, error: 'conflict' as const, reason })),
     };
   }
-  const approvals: Approval[] = [];
-  for (const w of writes) {
-    const result = await committed(w.write.row, w.effects, w.from, w.event, enqueue);
-    if (result.ok) approvals.push(result.approval);
-  }
+  const approvals = writes.map((w) => announced(w.write.row, w.from, w.event));
+  // Answered once committed: the jobs go to the scheduler in one batch behind the answer, not
+  // one by one before it (a client would time out and retry a batch already decided). A job
+  // lost here is the reconciler's to re-drive, as after a crash between commit and enqueue.
+  void enqueueJobs(
+    writes.flatMap((w) => jobsOf(w.write.row.id, w.effects)),
+    enqueue,
+  );
   return { ok: true, approvals };
 }

@@ -18,7 +18,7 @@ export interface DecisionLinkOptions {
   /** Who the link decides as: a person other than the proposer, with the role the lane needs. */
   approverId: string;
   /** Seconds the link stays usable. @default 86400 */
-  expiresIn?: number;
+  expiresIn?: number | undefined;
 }
 
 /** A link's token, or why none was made. */

@@ -6,7 +6,7 @@ import { dueLaneStatuses, terminalLaneStatuses } from '../../machines/laneTypes.
 import type { LaneStatus } from '../../machines/laneTypes.js';
 import { InvalidRequestError, parseRequest } from '../errors/invalidRequestError.js';
 import type { GovernanceRuntime } from '../governanceRuntime.js';
-import { idSchema } from '../pipeline/idSchema.js';
+import { caseIdSchema, idSchema } from '../pipeline/idSchema.js';
 import { toApproval } from './laneView.js';
 import type { Approval } from './laneView.js';
 
@@ -19,13 +19,15 @@ const seconds = z.coerce.number().int().min(0).max(315_360_000);
  */
 export const approvalQuerySchema = z.strictObject({
   status: z
-    .union([z.enum(laneStatuses), z.array(z.enum(laneStatuses)).min(1).max(laneStatuses.length)])
+    .union([z.enum(laneStatuses), z.array(z.enum(laneStatuses)).min(1).max(laneStatuses.length)], {
+      error: `a lane status is one of ${laneStatuses.join(', ')}`,
+    })
     .default('pending')
     .transform((s) => (Array.isArray(s) ? s : [s])),
   tool: z.string().min(1).max(128).optional(),
   riskTier: z.enum(['low', 'medium', 'high', 'critical']).optional(),
   conversationId: idSchema.optional(),
-  caseId: idSchema.optional(),
+  caseId: caseIdSchema.optional(),
   /** Only lanes opened at least / at most this many seconds ago. */
   olderThanSeconds: seconds.optional(),
   newerThanSeconds: seconds.optional(),

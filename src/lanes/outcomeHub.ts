@@ -1,5 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import pg from 'pg';
+import { isUuid } from '../../persistence/batchSlots.js';
 import { findOutcomes } from '../../persistence/laneList.repository.js';
 import { OUTCOME_CHANNEL } from '../../persistence/lane.repository.js';
 import type { LaneRow } from '../../persistence/rows.js';
@@ -13,9 +14,20 @@ export interface Settled {
   lane: LaneRow | null;
 }
 
+/**
+ * What a waiter is answered: its call settled, null for no such proposal (an id that is not a
+ * UUID names none), or `closed` when the governance closed first.
+ */
+export type HubAnswer = Settled | null | 'closed';
+
 interface Waiter {
-  settle(found: Settled | null): void;
+  settle(answer: HubAnswer): void;
+  /** Its own proposal could not be read: the error, rather than a wait that never ends. */
+  fail(error: unknown): void;
 }
+
+/** One proposal as the shared read found it, or the error of that read. */
+type Read = { found: Settled | null } | { error: unknown };
 
 /** The hub's timing: a read of every waited proposal this often, whatever else wakes it. */
 export interface OutcomeHubOptions {
@@ -48,6 +60,10 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
     else named.add(proposalId);
     woken?.();
   };
+  const answerAll = (id: string, answer: (w: Waiter) => void) => {
+    for (const w of waiters.get(id) ?? []) answer(w);
+    waiters.delete(id);
+  };
   const onTransition = (message: unknown) => {
     const { proposalId, to } = message as { proposalId: string; to: string };
     if (waiters.has(proposalId) && outcomeLaneStatuses.includes(to as never)) wake(proposalId);
@@ -72,6 +88,18 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
       });
   }
 
+  // One statement for every id; a failure is each waiter's answer (a DatabaseError), not a
+  // wait that retries a read that cannot succeed.
+  async function read(ids: string[]): Promise<Map<string, Read>> {
+    try {
+      const rows = await rt.withEm('awaitOutcome', (em) => findOutcomes(em, ids));
+      const byId = new Map(rows.map((r) => [r.proposalId, r]));
+      return new Map(ids.map((id) => [id, { found: byId.get(id) ?? null }]));
+    } catch (error) {
+      return new Map(ids.map((id) => [id, { error }]));
+    }
+  }
+
   async function loop(): Promise<void> {
     running = true;
     subscribe('countersign:lane_transition', onTransition);
@@ -81,17 +109,11 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
         readAll = false;
         named.clear();
         publish('outcomePoll', { waiting: ids.length });
-        const found = await rt
-          .withEm('awaitOutcome', (em) => findOutcomes(em, ids))
-          .catch(() => null);
-        const byId = new Map((found ?? []).map((f) => [f.proposalId, f]));
-        for (const id of ids) {
-          const f = byId.get(id);
-          // An unknown proposal settles at once (as null); a read that failed waits for the next.
-          if (found && (!f || ended(f))) {
-            for (const w of waiters.get(id) ?? []) w.settle(f ?? null);
-            waiters.delete(id);
-          }
+        const reads = await read(ids);
+        // An unknown proposal settles at once (as null), an unsettled one waits for the next read.
+        for (const [id, r] of reads) {
+          if ('error' in r) answerAll(id, (w) => w.fail(r.error));
+          else if (!r.found || ended(r.found)) answerAll(id, (w) => w.settle(r.found));
         }
         if (waiters.size === 0) break;
         if (readAll || named.size > 0) continue;
@@ -114,10 +136,20 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
   }
 
   return {
-    /** Resolves with the settled call, or null for no such proposal; `stop` drops the waiter. */
-    wait(proposalId: string): { settled: Promise<Settled | null>; stop(): void } {
+    /**
+     * Resolves with the {@link HubAnswer}, or rejects with the error of a read of this proposal
+     * that failed; `stop` drops the waiter.
+     */
+    wait(proposalId: string): { settled: Promise<HubAnswer>; stop(): void } {
       let waiter!: Waiter;
-      const settled = new Promise<Settled | null>((resolve) => (waiter = { settle: resolve }));
+      const settled = new Promise<HubAnswer>(
+        (resolve, reject) => (waiter = { settle: resolve, fail: reject }),
+      );
+      // Answered without a read: a batch holds only ids that can be read, and none after close.
+      if (closed || !isUuid(proposalId)) {
+        waiter.settle(closed ? 'closed' : null);
+        return { settled, stop: () => {} };
+      }
       const set = waiters.get(proposalId) ?? new Set();
       set.add(waiter);
       waiters.set(proposalId, set);
@@ -135,8 +167,10 @@ export function createOutcomeHub(rt: GovernanceRuntime, options: OutcomeHubOptio
     },
     /** How many waiters are waiting. */
     size: () => [...waiters.values()].reduce((n, s) => n + s.size, 0),
+    /** Answers every waiter `closed`, now and from then on, and stops listening. */
     async close(): Promise<void> {
       closed = true;
+      for (const id of [...waiters.keys()]) answerAll(id, (w) => w.settle('closed'));
       wake();
       const client = listener;
       listener = null;

@@ -14,11 +14,11 @@ import type { LaneResult } from './laneResult.js';
 /** Options of `requestApproval`. */
 export interface RequestApprovalOptions {
   /** Seconds until the lane expires. @default the governance's approvalTtlSeconds (172800) */
-  ttlSeconds?: number;
+  ttlSeconds?: number | undefined;
   /** Who opens the lane. @default the proposer */
-  actorId?: string;
+  actorId?: string | undefined;
   /** Replaces the scheduler for this call's jobs (tests, custom queues). */
-  enqueue?: Enqueue;
+  enqueue?: Enqueue | undefined;
 }
 
 const requestOptionsSchema = z.strictObject({

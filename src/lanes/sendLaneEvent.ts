@@ -3,14 +3,16 @@ import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import { jobNames } from '../../scheduler/laneJobs.js';
 import { resolveActor } from '../actorIdentity.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
+import type { DecisionOptions } from '../governanceOptions.js';
 import { applyLaneEvents } from './applyLaneEvents.js';
 import { prepareEdit } from './laneEdit.js';
 import { transitionLane } from './laneTransition.js';
-import { hostLaneEventSchema } from './laneEventSchema.js';
+import { decisionEventSchema, hostLaneEventSchema } from './laneEventSchema.js';
 import type { ParsedHostLaneEvent } from './laneEventSchema.js';
 import type { LaneResult } from './laneResult.js';
 import { toApproval } from './laneView.js';
 import { inSpan } from '../tracing.js';
+import type { Span } from '@opentelemetry/api';
 
 /**
  * Adds the time and the acting actor as the directory knows them: the canonical id and,
@@ -67,6 +69,12 @@ async function withEdit(
   return { event: prepared.edit ? { ...event, edit: prepared.edit } : event, known: found };
 }
 
+/** Records what a decision came to on its span, and returns it. */
+function settle(span: Span, result: LaneResult): LaneResult {
+  span.setAttribute('countersign.outcome', result.ok ? result.approval.status : result.error);
+  return result;
+}
+
 /** Validates a host event with zod and applies it; bad input is `invalid_event`, never a write. */
 export async function sendLaneEvent(
   rt: GovernanceRuntime,
@@ -81,21 +89,45 @@ export async function sendLaneEvent(
   // Stamped, any edit judged, then applied, all in this frame: a decision reaches its SQL
   // through as few frames as it can (test/lanes/approveFrames.test.ts counts them).
   return inSpan('countersign.lane.decide', attributes, async (span) => {
-    const outcome = (result: LaneResult) => {
-      span.setAttribute('countersign.outcome', result.ok ? result.approval.status : result.error);
-      return result;
-    };
     const stamped = await stamp(rt, host);
     if ('refused' in stamped)
-      return outcome({ ok: false, error: 'forbidden', reason: stamped.refused });
+      return settle(span, { ok: false, error: 'forbidden', reason: stamped.refused });
     let known: LaneWithProposal | null = null;
     let sent = stamped;
     if (stamped.type === 'APPROVE' && host.type === 'APPROVE' && host.input !== undefined) {
       const edited = await withEdit(rt, laneId, stamped, host.input);
-      if ('refused' in edited) return outcome(edited.refused);
+      if ('refused' in edited) return settle(span, edited.refused);
       ({ event: sent, known } = edited);
     }
-    return outcome((await applyLaneEvents(rt, laneId, [sent], { enqueue, known })).result);
+    return settle(span, (await applyLaneEvents(rt, laneId, [sent], { enqueue, known })).result);
+  });
+}
+
+/**
+ * Expires a pending lane now, as `options.actorId`; without one, as `system` (as the
+ * deadline sweep does) where no `expireRole` is configured. With one configured only an
+ * actor holding it may expire early: none named is `forbidden` (`missing_role`).
+ */
+export async function expireNow(
+  rt: GovernanceRuntime,
+  laneId: string,
+  options: unknown,
+): Promise<LaneResult> {
+  const { enqueue, actorId, ...fields } = (options ?? {}) as DecisionOptions & {
+    actorId?: unknown;
+  };
+  if (actorId !== undefined) {
+    return sendLaneEvent(rt, laneId, { ...fields, type: 'EXPIRE', actorId }, enqueue);
+  }
+  const parsed = decisionEventSchema.safeParse({ ...fields, type: 'EXPIRE' });
+  if (!parsed.success) return { ok: false, error: 'invalid_event', issues: parsed.error.issues };
+  const attributes = { 'countersign.lane_id': laneId, 'countersign.event': 'EXPIRE' };
+  return inSpan('countersign.lane.decide', attributes, async (span) => {
+    if (rt.lanes.expireRole !== null) {
+      return settle(span, { ok: false, error: 'forbidden', reason: 'missing_role' });
+    }
+    const event: LaneEvent = { type: 'EXPIRE', actorId: 'system', at: rt.now().toISOString() };
+    return settle(span, (await applyLaneEvents(rt, laneId, [event], { enqueue })).result);
   });
 }
 

@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 /** Where a value stops being plain JSON, and what stands there. */
 export interface UnfaithfulJson {
   path: PropertyKey[];
@@ -9,9 +11,9 @@ const MAX_DEPTH = 256;
 function describe(value: unknown): string {
   if (typeof value === 'number') return `the number ${String(value)}`;
   if (typeof value !== 'object' || value === null) return `a ${typeof value}`;
-  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)
     ?.constructor?.name;
-  return `a ${name ?? 'non-plain object'}`;
+  return `a ${typeof name === 'string' ? name : 'non-plain object'}`;
 }
 
 // What was found and where, the path built only on the way back up (inputs that are plain
@@ -19,12 +21,27 @@ function describe(value: unknown): string {
 type Found = { reversed: PropertyKey[]; found: string };
 const at = (found: string): Found => ({ reversed: [], found });
 
+// A value that throws when read (a Proxy's trap, a getter, a Date method on what only
+// inherits from a Date) is reported where it stands, never thrown at the caller; the error's
+// own text is the host's, so it is not repeated in what is stored.
 function walk(v: unknown, depth: number, ancestors: unknown[], toJson: boolean): Found | null {
+  try {
+    return walkValue(v, depth, ancestors, toJson);
+  } catch {
+    return at('a value that throws when it is read');
+  }
+}
+
+function walkValue(v: unknown, depth: number, ancestors: unknown[], toJson: boolean): Found | null {
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return null;
   if (typeof v === 'number') return Number.isFinite(v) ? null : at(describe(v));
   if (typeof v !== 'object') return at(describe(v));
-  // A valid Date is its ISO text, one text per instant; an invalid one would be null.
-  if (v instanceof Date) return Number.isFinite(v.getTime()) ? null : at('an invalid Date');
+  // A valid Date is its ISO text, one text per instant; an invalid one would be null. Only a
+  // real Date has a time: an object whose prototype is one (or a Proxy of one) has none.
+  if (v instanceof Date) {
+    if (!types.isDate(v)) return at('an object that inherits from a Date but is not one');
+    return Number.isFinite(v.getTime()) ? null : at('an invalid Date');
+  }
   if (toJson && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
     return walk((v as { toJSON(): unknown }).toJSON(), depth, ancestors, toJson);
   }
@@ -58,7 +75,8 @@ function walk(v: unknown, depth: number, ancestors: unknown[], toJson: boolean):
  * finite numbers, strings, booleans, null, and valid Dates (stored as their ISO text, as a
  * zod date schema expects). Object properties that are `undefined` are absent in JSON and
  * count as absent, and `undefined` itself is null. With `toJson`, other values with a
- * `toJSON` method are taken as what it returns.
+ * `toJSON` method are taken as what it returns. Never throws: a value that throws when read
+ * is reported as such.
  */
 export function unfaithfulJson(
   value: unknown,

@@ -10,7 +10,7 @@ import type { GovernanceRuntime } from '../governanceRuntime.js';
 import type { ToolRef } from '../tools/toolRegistry.js';
 import type { MaybeAsync } from './validate.js';
 import { isStorableText } from './storableJson.js';
-import { idSchema } from './idSchema.js';
+import { caseIdSchema, idSchema } from './idSchema.js';
 import { casePathSchema } from '../cases/casePath.js';
 
 const UNSTORABLE = 'contains a NUL character or an unpaired surrogate';
@@ -33,7 +33,7 @@ export const proposalContextSchema = z.strictObject({
     .max(1_000)
     .optional(),
   conversationId: id.nullish(),
-  caseId: id.nullish(),
+  caseId: caseIdSchema.nullish(),
   /** The region of the case the call is made in; the case itself is '/'. */
   casePath: casePathSchema.default('/'),
   idempotencyKey: id.optional(),
@@ -67,6 +67,18 @@ export interface ProposalRequest {
 const invalid = (message: string, issues: z.core.$ZodIssue[]) =>
   new InvalidRequestError(`invalid proposal request: ${message}`, issues);
 
+// A Proxy's trap or a getter that throws makes the call unreadable: refused like any other
+// malformed call, with none of the host's error text (it could be anything).
+function readRequest(toolRef: unknown, actorId: unknown, context: unknown) {
+  try {
+    return requestSchema.safeParse({ toolRef, actorId, context });
+  } catch {
+    throw invalid('the call throws when it is read', [
+      { code: 'custom', path: [], message: 'a value throws when it is read', input: undefined },
+    ]);
+  }
+}
+
 /**
  * Checks the call's shape; throws {@link InvalidRequestError} (nothing is written) if wrong,
  * or if the actor id is one countersign reserves for itself (`system…`).
@@ -76,7 +88,7 @@ export function parseProposalRequest(
   actorId: unknown,
   context: unknown,
 ): ProposalRequest {
-  const parsed = requestSchema.safeParse({ toolRef, actorId, context });
+  const parsed = readRequest(toolRef, actorId, context);
   if (!parsed.success) throw invalid(z.prettifyError(parsed.error), parsed.error.issues);
   const { toolRef: ref, actorId: given, context: c } = parsed.data;
   const canonical = canonicalActorId(given);

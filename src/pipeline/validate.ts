@@ -123,7 +123,23 @@ function jsonText(value: unknown): { text: string } | { issue: z.core.$ZodIssue 
   if (unfaithful) {
     return { issue: issue(unfaithful.path, `${unfaithful.found} has no faithful JSON form`) };
   }
-  return { text: canonicalJson(value) };
+  try {
+    return { text: canonicalJson(value) };
+  } catch {
+    // A Date's own toJSON, or a Proxy that answers differently the second time it is read.
+    return { issue: issue([], 'the input throws when it is written as JSON') };
+  }
+}
+
+/** Why the raw input is not worth parsing (too large, or it throws when read), if it is not. */
+function rawInputIssue(input: unknown, rawLimit: number): z.core.$ZodIssue | null {
+  try {
+    if (boundedJsonSize(input, rawLimit) <= rawLimit) return null;
+    return issue([], `input is larger than ${rawLimit} bytes as JSON; not parsed`);
+  } catch {
+    // A Proxy's trap or a getter threw: the host's value cannot be read, let alone stored.
+    return issue([], 'the input throws when it is read; not parsed');
+  }
 }
 
 /** The tool as judged; `cost` is what running it on this input costs (0 before the input parses). */
@@ -192,11 +208,10 @@ export function runPipeline(
   if (!tool) return blocked(req, 'unsupported', 'unknown_tool', null);
 
   // Gate 1: the input is of a size worth parsing, parses, and what it parses to can be stored.
-  const rawLimit = limits.maxInputBytes * 2;
-  if (boundedJsonSize(req.context.input, rawLimit) > rawLimit) {
-    const tooLarge = issue([], `input is larger than ${rawLimit} bytes as JSON; not parsed`);
+  const rawIssue = rawInputIssue(req.context.input, limits.maxInputBytes * 2);
+  if (rawIssue) {
     return blocked(req, 'needs_input', 'invalid_input', snapshotTool(tool), {
-      issues: [tooLarge],
+      issues: [rawIssue],
     });
   }
   return andThen(parseInput(tool, req.context.input), (parsed) => {

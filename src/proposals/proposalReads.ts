@@ -34,9 +34,9 @@ export function listEvents(rt: GovernanceRuntime, proposalId: string): Promise<A
 /** A page of a conversation's proposals: at most `limit`, after the proposal `after`. */
 export interface ConversationPage {
   /** @default 100 (at most 1000) */
-  limit?: number;
+  limit?: number | undefined;
   /** The id of the last proposal of the previous page. */
-  after?: string;
+  after?: string | undefined;
 }
 
 const pageSchema = z.strictObject({

@@ -38,45 +38,53 @@ export interface RunContext {
 export interface ToolSpec<Schema extends z.ZodType = z.ZodType, Result = unknown> {
   name: string;
   /** @default '1' */
-  version?: string;
+  version?: string | undefined;
   /** zod 4 schema of the input; the parsed value is what is stored, hashed and run. */
   input: Schema;
   riskTier: RiskTier;
   approvalMode: ApprovalMode;
   /** Scopes the proposing actor must hold (gate 2). @default [] */
-  requiredScopes?: readonly string[];
+  requiredScopes?: readonly string[] | undefined;
   /** Policy check (gate 3). May be async; must not write anything. */
-  authorize?: (
-    actorId: string,
-    input: z.output<Schema>,
-    ctx: AuthorizeContext,
-  ) => AuthorizeDecision | Promise<AuthorizeDecision>;
+  authorize?:
+    | ((
+        actorId: string,
+        input: z.output<Schema>,
+        ctx: AuthorizeContext,
+      ) => AuthorizeDecision | Promise<AuthorizeDecision>)
+    | undefined;
   /**
    * Cost units charged to a case budget per execution: a non-negative integer, or a function
    * of the parsed input that returns one (it must be deterministic: the execution worker
    * recomputes it, and a different answer refuses the run). @default 0
    */
-  cost?: number | ((input: z.output<Schema>) => number);
+  cost?: number | ((input: z.output<Schema>) => number) | undefined;
   /** Execution deadline in milliseconds. @default 30000 */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Safe to run again with the same idempotency key. @default false */
-  idempotent?: boolean;
+  idempotent?: boolean | undefined;
   /**
    * Whether an approver may approve an edited input (judged again by every gate): `true`,
    * or the top-level fields (or JSON Pointer prefixes such as `/address/city`) they may
    * change. @default false
    */
-  editableOnApproval?: boolean | readonly string[];
+  editableOnApproval?: boolean | readonly string[] | undefined;
   /** How many distinct approvers a lane of this tool needs, and with which roles. @default one */
-  approvals?: ApprovalQuorum;
+  approvals?: ApprovalQuorum | undefined;
   run: (input: z.output<Schema>, ctx: RunContext) => Result | Promise<Result>;
 }
+
+/**
+ * Every property of `T` present and defined: a spec once its defaults are filled in (unlike
+ * `Required`, also under `exactOptionalPropertyTypes`, which keeps a declared `| undefined`).
+ */
+type Filled<T> = { [K in keyof T]-?: NonNullable<T[K]> };
 
 /** A registered tool: the spec with every default filled in. */
 export interface ToolDefinition<
   Schema extends z.ZodType = z.ZodType,
   Result = unknown,
-> extends Required<Omit<ToolSpec<Schema, Result>, 'authorize' | 'approvals'>> {
+> extends Filled<Omit<ToolSpec<Schema, Result>, 'authorize' | 'approvals'>> {
   authorize: ToolSpec<Schema, Result>['authorize'];
   approvals: ApprovalQuorum | null;
 }

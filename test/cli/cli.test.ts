@@ -55,6 +55,26 @@ describe('the built CLI', () => {
     expect(wrong.stderr).toContain("unknown command 'launch-missiles'");
   });
 
+  it('exit codes: an unknown proposal is 3, a lane status that does not exist is 2', async () => {
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) {
+      const unknown = await countersign(['audit', 'verify', id, ...db()]);
+      expect(unknown.code, id).toBe(3);
+      expect(JSON.parse(unknown.stdout)).toMatchObject({ ok: false, problem: 'not_found' });
+    }
+    const bogus = await countersign(['lanes', 'list', '--status', 'bogus', ...db()]);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain('invalid lane query');
+    const noDatabase = ['--database-url', 'postgres://postgres@127.0.0.1:1/none'];
+    expect((await countersign(['lanes', 'list', '--limit', '0', ...noDatabase])).code).toBe(2);
+  });
+
+  it("every command's help lists the global options too: serve --help shows --tokens", async () => {
+    for (const command of [['serve'], ['lanes', 'approve']]) {
+      const help = await countersign([...command, '--help']);
+      expect(help.stdout, command.join(' ')).toMatch(/Global Options:[\s\S]*--tokens <file>/);
+    }
+  });
+
   it('migrate applies every migration once, quietly when piped; --json for scripts', async () => {
     const fresh = await createTestDatabase();
     try {
@@ -215,9 +235,7 @@ describe('the built CLI', () => {
     expect(mermaid.code).toBe(0);
     expect(mermaid.stdout.split('\n')[0]).toBe('stateDiagram-v2');
     expect(mermaid.stdout).toContain('pending --> approved : APPROVE');
-    expect(mermaid.stdout).toContain(
-      'execution_pending__running --> executed : EXECUTION_SUCCEEDED',
-    );
+    expect(mermaid.stdout).toContain('execution_pending --> executed : EXECUTION_SUCCEEDED');
     const json = JSON.parse((await countersign(['machine', 'export'])).stdout);
     expect(json.states.pending.on.APPROVE).toBeDefined();
     const scxml = await countersign(['machine', 'export', '--format', 'scxml-like']);

@@ -38,6 +38,17 @@ describe.skipIf(!hasChromium)('console: the inbox', () => {
       .locator('tbody tr[data-lane-id]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-lane-id')));
 
+  /** Filters the inbox to one conversation and waits for its `n` lanes. */
+  async function showConversation(page: Page, conversationId: string, n: number) {
+    await page.getByLabel('Conversation').fill(conversationId);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await waitFor(
+      'the filtered inbox',
+      () => shownLanes(page),
+      (shown) => shown.length === n,
+    );
+  }
+
   it('refuses a token nobody issued, then signs in and lists the pending lanes the database holds', async () => {
     const ids = await pendingLanes('conv-console-list', 3);
     const page = await browser.page();
@@ -53,13 +64,7 @@ describe.skipIf(!hasChromium)('console: the inbox', () => {
     );
     expect(await shownLanes(page)).toEqual(expect.arrayContaining(ids));
     // Most urgent first: the lane with the shortest time to live leads.
-    await page.getByLabel('Conversation').fill('conv-console-list');
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await waitFor(
-      'the filtered inbox',
-      () => shownLanes(page),
-      (shown) => shown.length === 3,
-    );
+    await showConversation(page, 'conv-console-list', 3);
     expect(await shownLanes(page)).toEqual(ids);
     const first = page.locator(`tr[data-lane-id="${ids[0]}"]`);
     await expect(first.locator('.quorum').textContent()).resolves.toBe('0 of 1');
@@ -84,13 +89,7 @@ describe.skipIf(!hasChromium)('console: the inbox', () => {
     const ids = await pendingLanes('conv-console-batch', 20);
     const page = await browser.page();
     await signIn(page, s.base, s.tokens.approver);
-    await page.getByLabel('Conversation').fill('conv-console-batch');
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await waitFor(
-      '20 rows',
-      () => shownLanes(page),
-      (shown) => shown.length === 20,
-    );
+    await showConversation(page, 'conv-console-batch', 20);
     await page.getByLabel('Select every lane shown').check();
     await page.getByText('20 pending · 20 selected').waitFor();
     // Reject without a reason is refused in the page, before anything is sent.
@@ -116,18 +115,38 @@ describe.skipIf(!hasChromium)('console: the inbox', () => {
     await page.context().close();
   });
 
+  it("'n' on a lane page goes to the next lane the filtered inbox shows", async () => {
+    // The most urgent lanes of all are elsewhere: an unfiltered `n` would go to them.
+    await pendingLanes('conv-console-elsewhere', 2);
+    const ids = await pendingLanes('conv-console-next', 3);
+    const page = await browser.page();
+    await signIn(page, s.base, s.tokens.approver);
+    await showConversation(page, 'conv-console-next', 3);
+    expect(await shownLanes(page)).toEqual(ids);
+    await page.locator(`tr[data-lane-id="${ids[0]}"] a`).click();
+    const visited: string[] = [];
+    let here = ids[0]!;
+    for (let i = 0; i < 3; i++) {
+      // This lane's page, loaded: its `n` is the one that answers.
+      await page.getByRole('heading', { name: `Lane ${here.slice(0, 8)}` }).waitFor();
+      await page.locator('#main[data-loaded="true"]').waitFor();
+      await page.keyboard.press('n');
+      await page.waitForURL((url) => !url.hash.endsWith(here));
+      here = new URL(page.url()).hash.replace('#/lanes/', '');
+      visited.push(here);
+      if (!ids.includes(here)) break; // left the filtered lanes: the assertion says where
+    }
+    // In the inbox's order, from the top again after the last.
+    expect(visited).toEqual([ids[1], ids[2], ids[0]]);
+    await page.context().close();
+  });
+
   it('drops a lane decided through the API meanwhile, live, without a reload', async () => {
     const ids = await pendingLanes('conv-console-live', 3);
     const page = await browser.page();
     await signIn(page, s.base, s.tokens.approver);
     await page.locator('#live', { hasText: 'Live' }).waitFor();
-    await page.getByLabel('Conversation').fill('conv-console-live');
-    await page.getByRole('button', { name: 'Apply' }).click();
-    await waitFor(
-      '3 rows',
-      () => shownLanes(page),
-      (shown) => shown.length === 3,
-    );
+    await showConversation(page, 'conv-console-live', 3);
     await markDocument(page);
 
     const sent = performance.now();

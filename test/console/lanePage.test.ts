@@ -86,6 +86,24 @@ describe.skipIf(!hasChromium)('console: the lane page', () => {
     await page.context().close();
   });
 
+  it('shows how a lane without a quorum was decided, not an approvals count', async () => {
+    const { laneId } = await pendingLane('console-decided');
+    const page = await openLane('approver', laneId);
+    await expect(page.locator('.facts dt').allTextContents()).resolves.toContain('Approvals');
+    const rejected = await s.call('approver2', 'POST', `/lanes/${laneId}/events`, {
+      type: 'REJECT',
+      reason: 'wrong warehouse',
+    });
+    expect(rejected.status).toBe(200);
+    await page.locator('#lane-status', { hasText: 'rejected' }).waitFor();
+    await expect(page.locator('#lane-decision').textContent()).resolves.toBe(
+      'Rejected by reviewer-2: wrong warehouse',
+    );
+    await expect(page.locator('.facts dt').allTextContents()).resolves.not.toContain('Approvals');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
   it("shows the proposer's own approval as forbidden (four-eyes) and a missing role as such", async () => {
     const { laneId } = await pendingLane('console-own');
     const before = await s.h.fingerprint();

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { approvalLaneMachine } from '../../machines/approvalLane.machine.js';
 import { approvalLaneDefinition } from '../../machines/approvalLaneDefinition.js';
+import { machineEdges, machineMermaid } from '../../machines/machineDiagram.js';
 import { restoreLaneSnapshot } from '../../machines/laneSnapshot.js';
 import { runPersistedCycle } from '../../machines/persistedActor.js';
 import { createActor } from 'xstate';
@@ -288,6 +289,23 @@ const scenarios: Record<string, Scenario> = {
         id: 'approvalLane',
         initial: 'requested',
       });
+    },
+  },
+  machineEdges: {
+    scope: () => ({ machineEdges, approvalLaneDefinition }),
+    check(_scope, { approvals }) {
+      expect(approvals).toContainEqual(
+        expect.objectContaining({ from: ['pending'], to: ['approved'], event: 'APPROVE' }),
+      );
+    },
+  },
+  machineMermaid: {
+    scope: () => ({ machineMermaid, approvalLaneDefinition, writeFileSync: vi.fn() }),
+    check({ writeFileSync }) {
+      const [file, text] = (writeFileSync as ReturnType<typeof vi.fn>).mock.calls[0]!;
+      expect(file).toBe('lane.mmd');
+      expect(text).toMatch(/^stateDiagram-v2\n/);
+      expect(text).toContain('state execution_pending {');
     },
   },
   restoreLaneSnapshot: {

@@ -56,25 +56,29 @@ describe('HTTP API: refusals write nothing', () => {
     });
   });
 
-  it("403 for a proposal the token's scopes do not allow; nothing is stored", async () => {
-    await unchanged(async () => {
-      const res = await s.call('approver', 'POST', '/proposals', {
-        tool: 'ship',
-        input: { tag: 'no-scope' },
-      });
-      expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({
-        error: 'scope_invalid',
-        message: 'missing scopes: ship:write',
-      });
-      // Declaring fewer scopes than the token holds narrows them, as in-process.
-      const narrowed = await s.call('agent', 'POST', '/proposals', {
-        tool: 'ship',
-        input: { tag: 'no-scope' },
-        scopes: [],
-      });
-      expect(narrowed.status).toBe(403);
+  it("422 for a proposal the token's scopes do not allow, stored blocked as in-process", async () => {
+    const res = await s.call('approver', 'POST', '/proposals', {
+      tool: 'ship',
+      input: { tag: 'no-scope' },
     });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({
+      error: 'scope_invalid',
+      outcome: 'scope_invalid',
+      reason: 'missing scopes: ship:write',
+      proposal: { status: 'blocked', actorId: 'reviewer-1' },
+    });
+    // Declaring fewer scopes than the token holds narrows them, as in-process.
+    const narrowed = await s.call('agent', 'POST', '/proposals', {
+      tool: 'ship',
+      input: { tag: 'no-scope' },
+      scopes: [],
+    });
+    expect(narrowed.body.outcome).toBe('scope_invalid');
+    // A blocked proposal opens no lane.
+    const lane = await s.call('approver', 'POST', `/proposals/${res.body.proposal.id}/lanes`, {});
+    expect(lane.status).toBe(409);
+    expect(lane.body.error).toBe('proposal_blocked');
   });
 
   it('the body cannot name the actor: identity comes from the token only', async () => {
@@ -118,7 +122,7 @@ describe('HTTP API: refusals write nothing', () => {
     ['/lanes/not-a-uuid/events', 'POST'],
     ["/lanes/1' or '1'='1/events", 'POST'],
     ['/proposals/12345', 'GET'],
-    ['/cases/x/receipts', 'GET'],
+    ['/cases/a%01b/receipts', 'GET'],
   ])('400 for an id that is not an id: %s', async (path, method) => {
     await unchanged(async () => {
       const res = await s.call(

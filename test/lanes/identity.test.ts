@@ -101,7 +101,7 @@ describe('identities that cannot be borrowed', () => {
       error: 'forbidden',
       reason: 'missing_role',
     });
-    expect(await h.gov.expire(laneId)).toMatchObject({ ok: false, error: 'invalid_event' });
+    expect(await h.gov.expire(laneId)).toMatchObject({ ok: false, error: 'forbidden' });
     expect(await h.gov.expire(laneId, { actorId: 'mallory' })).toMatchObject({
       ok: false,
       error: 'forbidden',

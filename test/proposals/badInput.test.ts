@@ -169,3 +169,89 @@ describe('SQL-looking text', () => {
     expect((await h.counts()).events).toBeGreaterThan(0);
   });
 });
+
+/** A class whose instances inherit from Date.prototype without being Dates. */
+class DateLike {}
+Object.setPrototypeOf(DateLike.prototype, Date.prototype);
+
+/** A Proxy whose every trap throws, as a hostile host value can. */
+const throwingProxy = () =>
+  new Proxy(
+    {},
+    {
+      ownKeys: () => {
+        throw new TypeError('trap');
+      },
+      get: () => {
+        throw new TypeError('trap');
+      },
+      getPrototypeOf: () => {
+        throw new TypeError('trap');
+      },
+    },
+  );
+
+const exoticValues: [string, () => unknown][] = [
+  ['an object whose prototype is a Date', () => Object.create(new Date(0)) as unknown],
+  ['{ __proto__: new Date(0) }', () => ({ __proto__: new Date(0) })],
+  ['an instance of a class with a Date prototype chain', () => new DateLike()],
+  ['a Proxy of a Date', () => new Proxy(new Date(0), {})],
+  ['a Proxy whose traps throw', throwingProxy],
+  [
+    'a Date whose own toJSON throws',
+    () =>
+      Object.assign(new Date(0), {
+        toJSON: () => {
+          throw new TypeError('trap');
+        },
+      }),
+  ],
+  [
+    'an object with a getter that throws',
+    () => ({
+      get text() {
+        throw new TypeError('getter');
+      },
+    }),
+  ],
+  ['a Map', () => new Map([['a', 1]])],
+  ['a RegExp', () => /refund/],
+  ['a typed array', () => new Uint8Array(2)],
+];
+
+describe('exotic values in the input', () => {
+  it.each(exoticValues)(
+    'stores one blocked needs_input proposal for %s, at the top or nested',
+    async (_label, make) => {
+      for (const input of [make(), { nested: [make()] }]) {
+        const before = await h.counts();
+        const result = await h.gov.propose('loose', 'agent-4', { input });
+        if (result.ok || result.outcome !== 'needs_input') throw new Error('expected needs_input');
+        expect(result.issues).toHaveLength(1);
+        // No text of the host's own errors is stored with the blocked proposal.
+        expect(JSON.stringify(result.issues)).not.toMatch(/trap|getter|not a Date object/);
+        expect(await h.counts()).toEqual({
+          proposals: before.proposals + 1,
+          events: before.events + 1,
+        });
+      }
+    },
+  );
+
+  it('names where a Date-like object stands', async () => {
+    const input = { at: [Object.create(new Date(0)) as unknown] };
+    const result = await h.gov.propose('loose', 'agent-4', { input });
+    if (result.ok || result.outcome !== 'needs_input') throw new Error('expected needs_input');
+    expect(result.issues).toEqual([expect.objectContaining({ path: ['at', 0] })]);
+  });
+
+  it.each(exoticValues)('throws InvalidRequestError when the context is %s', async (_l, make) => {
+    await expectInvalidRequest(() => proposeUntyped('refund', 'agent-4', make()));
+  });
+
+  it('throws InvalidRequestError when the tool reference is a Proxy whose traps throw', async () => {
+    await expectInvalidRequest(() =>
+      proposeUntyped(throwingProxy(), 'agent-4', { input: goodInput }),
+    );
+  });
+});

@@ -12,6 +12,7 @@ export const serverOnlySuites: readonly string[] = [
   'migrations by several processes at once',
   'scheduler contract on PostgreSQL',
   'awaitOutcome across processes',
+  'a database URL that names no database',
 ];
 
 /** `describe`, skipped (with the suites above) when the run has no server. */

@@ -31,6 +31,29 @@ export function editable(fields: string[] | null): (path: string[]) => boolean {
   return (path) => allowed.some((a) => a.every((seg, i) => path[i] === seg));
 }
 
+// What a value of a JSON Schema `format` is, in words: the schema's pattern for one (zod's
+// e-mail expression runs to hundreds of characters) says nothing to an approver.
+const formatWords: Record<string, string> = {
+  email: 'an e-mail address',
+  'idn-email': 'an e-mail address',
+  uri: 'a URL',
+  url: 'a URL',
+  uuid: 'a UUID',
+  'date-time': 'a date and time (ISO 8601)',
+  date: 'a date (YYYY-MM-DD)',
+  time: 'a time of day (HH:MM:SS)',
+  duration: 'a duration (ISO 8601)',
+  ipv4: 'an IPv4 address',
+  ipv6: 'an IPv6 address',
+  hostname: 'a host name',
+};
+
+/** The sentence for a string that fails its pattern: the format's words, else the pattern. */
+function patternMessage({ format, pattern }: JsonSchema): string {
+  if (format === undefined) return `Must match ${pattern}`;
+  return `Must be ${formatWords[format] ?? `a valid ${format}`}`;
+}
+
 /**
  * Checks `value` against the subset of JSON Schema the form draws: types, required
  * properties, enums, number bounds, string lengths and patterns. The server judges again
@@ -80,7 +103,7 @@ export function validate(schema: JsonSchema, value: unknown, path: string[] = []
     if (schema.maxLength !== undefined && value.length > schema.maxLength)
       return issue(`At most ${schema.maxLength} characters`);
     if (schema.pattern !== undefined && !new RegExp(schema.pattern, 'u').test(value)) {
-      return issue(`Must match ${schema.pattern}`);
+      return issue(patternMessage(schema));
     }
     return [];
   }

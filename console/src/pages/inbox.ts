@@ -5,10 +5,9 @@ import { refusalAlert } from '../refusal.js';
 import { shortcutHelp, useShortcuts } from '../shortcuts.js';
 import type { Shortcut } from '../shortcuts.js';
 import type { LanePage, LaneSummary } from '../types.js';
-import { filterForm, filterQuery, filters } from './inboxFilters.js';
+import { filterForm, filterQuery, filters, inboxPageSize } from './inboxFilters.js';
 import { laneRow, laneTable } from './inboxRows.js';
 
-const PAGE = 100;
 /** Audit events that take a lane out of pending (with a quorum, maybe not yet). */
 const leavesPending = new Set(['approved', 'rejected', 'deferred', 'expired', 'escalated']);
 
@@ -78,7 +77,7 @@ export function inboxPage(main: HTMLElement): () => void {
     const ticket = ++loading;
     const page = await api<LanePage>(
       'GET',
-      `/lanes${query({ ...filterQuery(filters), limit: PAGE, cursor: append ? nextCursor : null })}`,
+      `/lanes${query({ ...filterQuery(filters), limit: inboxPageSize, cursor: append ? nextCursor : null })}`,
     );
     if (ticket !== loading) return; // a newer load answered first
     items = append ? [...items, ...page.items] : page.items;

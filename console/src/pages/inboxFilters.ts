@@ -20,6 +20,9 @@ export const filters: InboxFilters = {
   order: 'urgent',
 };
 
+/** How many lanes the inbox asks for at a time. */
+export const inboxPageSize = 100;
+
 /** The filters as `GET /lanes` parameters. */
 export function filterQuery(f: InboxFilters): Record<string, string | undefined> {
   const [side, seconds] = f.age.split(':');

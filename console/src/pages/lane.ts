@@ -1,10 +1,11 @@
-import { api } from '../api.js';
+import { api, query } from '../api.js';
 import { debounce, fill, h } from '../dom.js';
 import { onAudit } from '../live.js';
 import { refusalAlert } from '../refusal.js';
 import { shortcutHelp, useShortcuts } from '../shortcuts.js';
 import type { LaneDetail, LanePage, Verification } from '../types.js';
 import { decisionForms } from './decide.js';
+import { filterQuery, filters, inboxPageSize } from './inboxFilters.js';
 import { inputAsItWillRun, proposedCall } from './laneCall.js';
 import { laneDiagram } from './laneDiagram.js';
 import { timeline } from './timeline.js';
@@ -93,11 +94,16 @@ export function lanePage(main: HTMLElement, [laneId]: string[]): () => void {
   ];
   useShortcuts(keys);
 
-  // The next lane is the most urgent pending one that is not this one.
+  // The next lane is the one after this one in the inbox under its filters (from the top
+  // again after the last; the first one when this one has left the inbox).
   async function next(): Promise<void> {
-    const page = await api<LanePage>('GET', '/lanes?limit=2');
-    const other = page.items.find((l) => l.approval.id !== laneId);
-    location.hash = other ? `#/lanes/${other.approval.id}` : '#/';
+    const params = { ...filterQuery(filters), limit: inboxPageSize };
+    const ids = (await api<LanePage>('GET', `/lanes${query(params)}`)).items.map(
+      (l) => l.approval.id,
+    );
+    const at = ids.indexOf(laneId!);
+    const other = at === -1 ? ids[0] : (ids[at + 1] ?? ids.find((id) => id !== laneId));
+    location.hash = other ? `#/lanes/${other}` : '#/';
   }
 
   fill(

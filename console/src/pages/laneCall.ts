@@ -1,6 +1,6 @@
 import { h } from '../dom.js';
 import { localTime, timeLeft } from '../time.js';
-import type { InputChange, LaneDetail } from '../types.js';
+import type { Approval, InputChange, LaneDetail } from '../types.js';
 import { quorumText } from './inboxRows.js';
 
 const json = (v: unknown) => (v === undefined ? '—' : JSON.stringify(v, null, 2));
@@ -33,7 +33,8 @@ export function proposedCall(lane: LaneDetail): HTMLElement {
         'Status',
         h('span', { id: 'lane-status', class: `status status-${a.status}` }, statusText(lane)),
       ),
-      row('Approvals', quorumText(lane)),
+      // Without a quorum a count means something only while the lane waits for its one approval.
+      a.quorum || a.status === 'pending' ? row('Approvals', quorumText(lane)) : [],
       row(
         'Deadline',
         a.status === 'pending' && a.expiresAt
@@ -42,11 +43,26 @@ export function proposedCall(lane: LaneDetail): HTMLElement {
             ? localTime(a.expiresAt)
             : '—',
       ),
-      a.decidedBy ? row('Decided by', a.decidedBy) : [],
-      a.reason ? row('Reason', a.reason) : [],
+      a.status === 'pending'
+        ? []
+        : row('Decision', h('span', { id: 'lane-decision' }, decisionText(a))),
       a.note ? row('Note', a.note) : [],
     ),
   );
+}
+
+// How a lane left pending; every status past approval was approved first.
+const decisionVerbs: Record<string, string> = {
+  rejected: 'Rejected',
+  deferred: 'Deferred',
+  expired: 'Expired',
+  escalated: 'Escalated',
+};
+
+/** How a lane that left pending was decided: "Approved by dana", "Rejected by dana: too much". */
+function decisionText(a: Approval): string {
+  const verb = decisionVerbs[a.status] ?? 'Approved';
+  return `${verb}${a.decidedBy ? ` by ${a.decidedBy}` : ''}${a.reason ? `: ${a.reason}` : ''}`;
 }
 
 function statusText({ approval: a }: LaneDetail): string {

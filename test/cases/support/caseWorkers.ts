@@ -3,7 +3,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { defineTool } from '../../../src/index.js';
-import type { BudgetLimits, Governance, LaneFailure, ToolDefinition } from '../../../src/index.js';
+import type {
+  BudgetLimits,
+  Governance,
+  LaneFailure,
+  PolicyBody,
+  ToolDefinition,
+} from '../../../src/index.js';
 import {
   proposer,
   recordRun,
@@ -82,16 +88,25 @@ export function caseTools(sql: Sql): ToolDefinition[] {
   ];
 }
 
+/** Defines policy `name` as `body` and opens a case under it; returns the case id. */
+export async function openPolicyCase(
+  gov: Governance,
+  name: string,
+  body: PolicyBody,
+): Promise<string> {
+  await gov.definePolicy(name, body, { actorId: 'admin-1' });
+  const created = await gov.createCase({ policy: name, actorId: proposer });
+  if (!created.ok) throw new Error(`createCase failed: ${JSON.stringify(created)}`);
+  return created.case.id;
+}
+
 /** Defines policy `name` with `budgets` and opens a case under it; returns the case id. */
-export async function openBudgetCase(
+export function openBudgetCase(
   gov: Governance,
   name: string,
   budgets: Record<string, BudgetLimits>,
 ): Promise<string> {
-  await gov.definePolicy(name, { budgets }, { actorId: 'admin-1' });
-  const created = await gov.createCase({ policy: name, actorId: proposer });
-  if (!created.ok) throw new Error(`createCase failed: ${JSON.stringify(created)}`);
-  return created.case.id;
+  return openPolicyCase(gov, name, { budgets });
 }
 
 /** Proposes `tool` in the case at `casePath`; returns the proposal id (throws if blocked). */

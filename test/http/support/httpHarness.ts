@@ -79,6 +79,8 @@ export function useHttpSuite(
     startWorkers?: boolean;
     server?: Partial<ServerOptions>;
     governance?: Partial<GovernanceOptions>;
+    /** The governance's tools. @default httpTools */
+    tools?: (sql: Sql) => ToolDefinition[];
   } = {},
 ): HttpSuite {
   const tokens = {} as Record<Person, string>;
@@ -89,7 +91,7 @@ export function useHttpSuite(
   });
   const byActor = new Map(Object.values(people).map((p) => [p.actorId, p]));
   const h = useWorkerSuite({
-    tools: httpTools,
+    tools: options.tools ?? httpTools,
     startWorkers: options.startWorkers ?? true,
     overrides: {
       approverRoles: { high: 'approver' },
