@@ -95,9 +95,10 @@ describe('one process at a time opens an embedded data directory', () => {
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('memory:// needs no lock: many open at once', async () => {
-    const many = await Promise.all([1, 2, 3].map(() => embedded('memory://')));
-    expect(many).toHaveLength(3);
+  // Each embedded start costs seconds of CPU: two at once are enough to show no lock is taken.
+  it('memory:// needs no lock: two open at once', { timeout: 180_000 }, async () => {
+    const many = await Promise.all([1, 2].map(() => embedded('memory://')));
+    expect(many).toHaveLength(2);
   });
 });
 

@@ -13,6 +13,7 @@ export const serverOnlySuites: readonly string[] = [
   'scheduler contract on PostgreSQL',
   'awaitOutcome across processes',
   'a database URL that names no database',
+  'decideMany with workers running',
 ];
 
 /** `describe`, skipped (with the suites above) when the run has no server. */
