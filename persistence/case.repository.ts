@@ -137,16 +137,42 @@ const SELECT_EVENTS = `select ${caseEventColumns
   })
   .join(', ')} from case_events e`;
 
+const toCaseEvent = (r: Record<string, unknown>): CaseEventRow => ({
+  ...fromColumns(caseEventColumns, r),
+  createdAt: String(r.created_at),
+});
+
 /** A case's events, oldest first. */
 export async function findCaseEvents(em: EntityManager, caseId: string): Promise<CaseEventRow[]> {
   if (!isCaseId(caseId)) return [];
   const rows = await runStatement(em, `${SELECT_EVENTS} where e.case_id = ?::text order by e.seq`, [
     caseId,
   ]);
-  return rows.map((r) => ({
-    ...fromColumns(caseEventColumns, r),
-    createdAt: String(r.created_at),
-  }));
+  return rows.map(toCaseEvent);
+}
+
+/**
+ * A case row and its events after `afterSeq`, oldest first, read in one statement: both as
+ * of one moment, so a row is never compared with a chain that moved on since it was read.
+ */
+export async function findCaseWithEvents(
+  em: EntityManager,
+  caseId: string,
+  afterSeq: number,
+): Promise<{ row: CaseRow | null; events: CaseEventRow[] }> {
+  if (!isCaseId(caseId)) return { row: null, events: [] };
+  const [found] = await runStatement(
+    em,
+    `select (select row_to_json(c) from governance_cases c where c.id = ?::text) as case_row,
+            (select coalesce(json_agg(x order by x.seq), '[]'::json) from (${SELECT_EVENTS}
+              where e.case_id = ?::text and e.seq > ?::int) x) as case_events`,
+    [caseId, caseId, afterSeq],
+  );
+  const row = found?.case_row as Record<string, unknown> | null;
+  return {
+    row: row ? fromColumns(caseColumns, row) : null,
+    events: ((found?.case_events ?? []) as Record<string, unknown>[]).map(toCaseEvent),
+  };
 }
 
 /** Open cases whose deadline has passed, oldest deadline first. */

@@ -31,7 +31,8 @@ const due: Record<DueKind, { where: string; params: (now: string, graceMs: numbe
       params: (now, graceMs) => [graceMs, now],
     },
     lease: {
-      where: `a.status = 'execution_pending' and a.execution_state = 'running' and a.lease_until <= ?::timestamptz`,
+      where: `a.status = 'execution_pending' and a.execution_state = 'running' and a.lease_until <= ?::timestamptz
+        and not exists (select 1 from lane_redrives r where r.lane_id = a.id and r.redriven_at = 'infinity')`,
       params: (now) => [now],
     },
     escalated: {
@@ -67,6 +68,21 @@ export async function findDueLanes(
     [...due[kind].params(now, graceMs), limit],
   );
   return rows.map(toLaneWithProposal);
+}
+
+/**
+ * Marks a lane as never to be re-driven (nor its lapsed claim settled): the workers found
+ * that its row and its chain disagree, so nothing may run for it until someone repairs the
+ * row (see README, Workers) and deletes the mark. Without it, a forged row would be handed
+ * on, read and replayed again every `redriveAfterMs`, for ever.
+ */
+export async function holdBackRedrives(em: EntityManager, laneId: string): Promise<void> {
+  await runStatement(
+    em,
+    `insert into lane_redrives (lane_id, redriven_at) values (?::uuid, 'infinity')
+     on conflict (lane_id) do update set redriven_at = excluded.redriven_at`,
+    [laneId],
+  );
 }
 
 /**

@@ -5,10 +5,13 @@ import { runStatement } from './statement.js';
 import type { EventRow } from './rows.js';
 
 // Timestamps come back as text with all six fractional digits, exactly as stored, so what is
-// hashed and verified is the stored time to the microsecond; a time no Date can hold
-// ('infinity', year 10000) comes back as PostgreSQL writes it instead of failing the read.
+// hashed and verified is the stored time to the microsecond. That text has a four-digit year
+// and no era, so it is used only for the years 1 to 9999 of the common era; any other time
+// (a BC year, year 10000, 'infinity') comes back as PostgreSQL writes it, era included, so
+// it can never read as a time it is not, and never fails the read.
 export const timeText = (column: string): string =>
-  `case when isfinite(${column}) then to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else ${column}::text end`;
+  `case when ${column} >= '0001-01-01 00:00:00+00' and ${column} < '10000-01-01 00:00:00+00' ` +
+  `then to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') else ${column}::text end`;
 
 // Each column of an event row `e`, timestamps as the text above.
 const selected = eventColumns.map(([property, type]) => {

@@ -15,7 +15,7 @@ export interface EventRow {
   hash: string;
   /** ISO timestamp, as hashed. */
   createdAt: string;
-  /** The hash rule: 1 (millisecond time, no id) or 2 (id and microsecond time too). */
+  /** The hash rule: 1 (millisecond time, no id), 2 (id, time's text) or 3 (id, epoch time). */
   hashVersion: number;
   /** Signature of the chain's head after this event; null when no key signed it. */
   signature: string | null;

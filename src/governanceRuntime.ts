@@ -76,5 +76,10 @@ export function createRuntime(
       throw new DatabaseError(operation, error);
     }
   };
-  return { ...parts, withEm, laneStore: createLaneStore(withEm), cases: createCaseStore(withEm) };
+  return {
+    ...parts,
+    withEm,
+    laneStore: createLaneStore(withEm),
+    cases: createCaseStore(withEm, parts.audit),
+  };
 }

@@ -13,6 +13,7 @@ export const telemetryChannels = {
   executionFinished: channel('countersign:execution_finished'),
   enqueueFailed: channel('countersign:enqueue_failed'),
   outcomePoll: channel('countersign:outcome_poll'),
+  laneInconsistent: channel('countersign:lane_inconsistent'),
 } as const;
 
 /** Channel names, for `diagnostics_channel.subscribe(name, fn)`. */

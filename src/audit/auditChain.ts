@@ -1,6 +1,7 @@
 import { CanonicalText, canonicalForm, canonicalJson, sha256 } from '../canonicalJson.js';
 import type { AuditHead, CaseEventRow, EventRow } from '../../persistence/rows.js';
 import type { JsonValue } from '../canonicalJson.js';
+import { ConfigurationError } from '../errors/configurationError.js';
 import { headStatement } from './signing.js';
 import type { AuditKeys } from './signing.js';
 
@@ -8,7 +9,7 @@ import type { AuditKeys } from './signing.js';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The hash rule new events are written under. */
-export const HASH_VERSION = 2;
+export const HASH_VERSION = 3;
 
 /** An audit event before it is placed in its proposal's chain. */
 export interface AuditEventDraft {
@@ -20,9 +21,15 @@ export interface AuditEventDraft {
   createdAt: string;
 }
 
-/** What a chain check found: intact, or the first row that breaks it. */
+/** How many events of a chain each hash rule verified, by rule: `{ 2: 4, 3: 2 }`. */
+export type HashRules = Record<number, number>;
+
+/**
+ * What a chain check found: intact (with the hash rules its events were written under), or
+ * the first row that breaks it.
+ */
 export type ChainCheck =
-  | { ok: true; events: number }
+  | { ok: true; events: number; hashRules: HashRules }
   | {
       ok: false;
       problem: 'edited' | 'removed' | 'reordered' | 'unsigned' | 'bad_signature' | 'unknown_key';
@@ -36,6 +43,28 @@ export function microsecondTime(iso: string): string {
   // `toISOString()`'s shape is checked with string tests: this runs for every event written.
   const millis = iso.endsWith('Z') && iso[iso.length - 5] === '.';
   return millis && /^\d{3}$/.test(iso.slice(-4, -1)) ? `${iso.slice(0, -1)}000Z` : iso;
+}
+
+// The only form a stored event time is read back in (persistence/event.repository.ts): UTC,
+// microseconds, a four-digit year of the common era. Any other stored time reads otherwise.
+const STORED_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
+
+// Events of one step share their time: the last conversion is kept for the next event.
+let lastTime = '';
+let lastEpoch: string | null = null;
+
+/**
+ * A time as stored (see {@link STORED_TIME}) as seconds since the Unix epoch with six
+ * decimals — its count of microseconds, as `extract(epoch from created_at)` prints it: one
+ * text per instant, with no era to lose. Null for any other text and for a time before
+ * 1970, which no event was ever written at.
+ */
+function epochTime(time: string): string | null {
+  if (time === lastTime) return lastEpoch;
+  const seconds = STORED_TIME.test(time) ? Math.floor(Date.parse(time) / 1000) : -1;
+  lastTime = time;
+  lastEpoch = seconds >= 0 ? `${seconds}.${time.slice(20, 26)}` : null;
+  return lastEpoch;
 }
 
 /** The fields every chained event has, whichever chain it belongs to. */
@@ -80,8 +109,12 @@ export const caseChain: ChainKind<CaseEventRow> = {
 
 // Rule 1 (rows written before the id and the full time were hashed): no id, and the time in
 // milliseconds, as those rows were written; a stored time with other microseconds cannot
-// hash as it did. Rule 2: the id and the time exactly as stored. seq is left out of both on
-// purpose: it orders the chain, so a renumbered row shows up as reordered, not edited.
+// hash as it did. Rule 2: the id and the time's text as stored, a text with no era (a BC
+// year once read back as the AD year of the same digits). Rule 3: the id and the time as
+// epoch seconds to the microsecond, which has no era to lose. Under every rule a stored time
+// outside 1970 to 9999 (a BC year, infinity) hashes to nothing: no event was written then,
+// so the row was edited. seq is left out on purpose: it orders the chain, so a renumbered
+// row shows up as reordered, not edited.
 // `payloadText`: the payload's canonical text when the caller has just written it.
 function eventHash<E extends Linked>(
   kind: ChainKind<E>,
@@ -90,8 +123,13 @@ function eventHash<E extends Linked>(
   payloadText?: CanonicalText,
 ): string | null {
   const { prevHash, id, createdAt, type, actorId } = event;
+  const epoch = epochTime(createdAt);
+  if (epoch === null) return null;
   const payload = payloadText ?? event.payload;
   const content = { ...kind.identity(event), type, actorId, payload };
+  if (version === 3) {
+    return sha256(`v3\n${prevHash}\n${canonicalJson({ ...content, id, createdAt: epoch })}`);
+  }
   if (version === 1) {
     const millis = /\.\d{3}000Z$/.test(createdAt) ? createdAt.replace(/000Z$/, 'Z') : createdAt;
     return sha256(`${prevHash}\n${canonicalJson({ ...content, createdAt: millis })}`);
@@ -126,11 +164,25 @@ export function linkEvents<E extends Linked>(
       prevHash: prev.hash,
       seq,
       hashVersion: HASH_VERSION,
+      // Set once the hash is known: one object per event, not a copy after hashing.
+      hash: '',
+      signature: null,
+      keyId: null,
     } as unknown as E;
-    const hash = eventHash(kind, base, HASH_VERSION, new CanonicalText(payload.text))!;
+    const hash = eventHash(kind, base, HASH_VERSION, new CanonicalText(payload.text));
+    if (hash === null) {
+      throw new ConfigurationError(
+        `an audit event cannot be written at ${draft.createdAt}: the clock must give a time from 1970 to 9999`,
+      );
+    }
     const signed = keys?.sign(kind.statement(kind.chainOf(base), seq, hash)) ?? null;
     prev = { seq, hash };
-    return { ...base, hash, signature: signed?.signature ?? null, keyId: signed?.keyId ?? null };
+    base.hash = hash;
+    if (signed) {
+      base.signature = signed.signature;
+      base.keyId = signed.keyId;
+    }
+    return base;
   });
   return { events, head: prev };
 }
@@ -191,7 +243,14 @@ export function verifyChain<E extends Linked = EventRow>(
   }
   if (head.hash !== prev.hash)
     return { ok: false, problem: 'edited', seq: head.seq, eventId: null };
-  return { ok: true, events: events.length };
+  return { ok: true, events: events.length, hashRules: hashRulesOf(events) };
+}
+
+/** Counts a chain's events by the hash rule each was written under. */
+export function hashRulesOf(events: readonly Pick<EventRow, 'hashVersion'>[]): HashRules {
+  const rules: HashRules = {};
+  for (const { hashVersion } of events) rules[hashVersion] = (rules[hashVersion] ?? 0) + 1;
+  return rules;
 }
 
 function signatureProblem<E extends Linked>(

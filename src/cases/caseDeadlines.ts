@@ -1,4 +1,5 @@
 import { findOverdueCases } from '../../persistence/case.repository.js';
+import { isCaseSnapshotError } from '../errors/caseSnapshotError.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
 import type { ExecutionSettings } from '../workers/executionSettings.js';
@@ -24,11 +25,20 @@ export async function closeDueCases(
   for (;;) {
     const at = rt.now().toISOString();
     const due = await rt.withEm('sweep', (em) => findOverdueCases(em, at, settings.sweepBatchSize));
+    let moved = 0;
     for (const caseId of due) {
-      const result = await applyCaseEvents(rt, caseId, () => [{ type: 'TIME_OUT', at }]);
-      if (result.ok) timedOut += 1;
+      // A case whose row its chain does not prove stays as it is (it fails closed on use);
+      // the others still time out.
+      const result = await applyCaseEvents(rt, caseId, () => [{ type: 'TIME_OUT', at }]).catch(
+        (error: unknown) => {
+          if (isCaseSnapshotError(error)) return null;
+          throw error;
+        },
+      );
+      if (result?.ok) timedOut += 1;
+      if (result) moved += 1;
     }
-    if (due.length < settings.sweepBatchSize) break;
+    if (due.length < settings.sweepBatchSize || moved === 0) break;
   }
   // An escalation commits before the next lane opens: a lane that escalated with no later
   // one (its process died in between) gets it now.

@@ -11,6 +11,13 @@ import type { AuditKeys } from '../audit/signing.js';
 import { CaseSnapshotError } from '../errors/caseSnapshotError.js';
 
 type CaseMachine = typeof casePersistence.machine;
+
+/**
+ * The counting rule a case's opening records (`caseRule`): under rule 2 its version is the
+ * number of events its chain records causes for (the opening included), so the chain proves
+ * it. Cases opened before (rule 1) also counted events that recorded nothing.
+ */
+export const CASE_CHAIN_RULE = 2;
 export type CaseState = CycleState<CaseMachine>;
 
 /** What events did to a case before anything is written: a refusal, or the write. */
@@ -19,7 +26,7 @@ export type CaseTransition =
   | { write: CaseWrite; state: CaseState; effects: CaseEffect[] };
 
 /** The case's row after `state`: the snapshot and the columns that mirror it. */
-function caseRow(
+export function caseRow(
   base: Pick<CaseRow, 'id' | 'createdAt' | 'conversationId'>,
   state: CaseState,
   version: number,
@@ -57,7 +64,7 @@ function chained(
   caseId: string,
   head: AuditHead,
   effects: readonly CaseEffect[],
-  cause: { caseInput: CaseInput } | { event: CaseEvent },
+  cause: { caseInput: CaseInput; caseRule: number } | { event: CaseEvent },
   keys: AuditKeys,
 ) {
   const unlinked = effects.flatMap((e) =>
@@ -104,6 +111,7 @@ export function transitionCase(
   let head: AuditHead = { seq: row.auditSeq, hash: row.auditHead };
   const written: CaseWrite['events'][number][] = [];
   const effects: CaseEffect[] = [];
+  let recorded = 0;
   for (const [i, event] of events.entries()) {
     const state = states[i]!;
     const refused = state.effects.find((e) => e.type === 'refused');
@@ -112,11 +120,13 @@ export function transitionCase(
     head = link.head;
     written.push(...link.events);
     effects.push(...state.effects);
+    if (link.events.length > 0) recorded += 1;
   }
   // An event that changed nothing and recorded nothing needs no write.
   if (written.length === 0) return { write: null, refused: null };
   const state = states.at(-1)!;
-  const next = caseRow(row, state, row.version + events.length, head, events.at(-1)!.at);
+  // Only events the chain records count, so that the chain alone proves the version.
+  const next = caseRow(row, state, row.version + recorded, head, events.at(-1)!.at);
   return {
     write: { row: next, expectedVersion: row.version, events: written },
     state,
@@ -135,7 +145,7 @@ export function openingCase(
     input.caseId,
     { seq: 0, hash: GENESIS_HASH },
     start.effects,
-    { caseInput: input },
+    { caseInput: input, caseRule: CASE_CHAIN_RULE },
     keys,
   );
   const base = { id: input.caseId, createdAt: input.at, conversationId };

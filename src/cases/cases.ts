@@ -10,8 +10,8 @@ import type {
   CaseStatus,
   GovernanceReceipt,
 } from '../../machines/caseTypes.js';
-import { findCase, findCaseEvents } from '../../persistence/case.repository.js';
-import { findLatestPolicy } from '../../persistence/policy.repository.js';
+import { findCaseEvents, findCaseWithEvents } from '../../persistence/case.repository.js';
+import { findLatestPolicy, findPolicy } from '../../persistence/policy.repository.js';
 import type { CaseRow } from '../../persistence/rows.js';
 import { canonicalActorId, isReservedActorId } from '../actorIdentity.js';
 import { caseChain, verifyChain } from '../audit/auditChain.js';
@@ -21,6 +21,8 @@ import type { GovernanceRuntime } from '../governanceRuntime.js';
 import { caseIdSchema, idSchema } from '../pipeline/idSchema.js';
 import { isStorableText } from '../pipeline/storableJson.js';
 import type { CaseRecord } from './caseStore.js';
+import { caseTrailProblem } from './caseTrail.js';
+import type { CaseTrailProblem } from './caseTrail.js';
 import { openingCase, transitionCase } from './caseTransition.js';
 import type { PolicyBody } from '../../machines/caseTypes.js';
 
@@ -229,22 +231,30 @@ export async function checkBudget(
 }
 
 /**
- * What `verifyCaseTrail` found: the chain's own check, against the case row's head, or
- * `not_found` for a case with neither a row nor events.
+ * What `verifyCaseTrail` found: the chain's own check, against the case row's head, then
+ * its replay (`inconsistent`, naming the `field` that is not what the chain leads to), or
+ * `not_found` for a case with neither a row nor events. An intact trail says which of its
+ * parts were written under older rules (`legacy`).
  */
 export type CaseTrailVerification = (
-  ChainCheck | { ok: false; problem: 'not_found'; seq: 0; eventId: null }
+  | (Extract<ChainCheck, { ok: true }> & {
+      legacy: { events: number; versionBounded: boolean };
+    })
+  | Extract<ChainCheck, { ok: false }>
+  | ({ ok: false } & CaseTrailProblem)
+  | { ok: false; problem: 'not_found'; seq: 0; eventId: null }
 ) & { caseId: string; anchored: boolean };
 
-/** Verifies a case's chain: hashes, links and (with a key) signatures, up to the row's head. */
+/**
+ * Verifies a case's chain — hashes, links and (with a key) signatures, up to the row's head
+ * — then replays it through the case machine and compares the stored row with it.
+ */
 export async function verifyCaseTrail(
   rt: GovernanceRuntime,
   caseId: string,
 ): Promise<CaseTrailVerification> {
-  const found = await rt.withEm('verifyCaseTrail', async (em) => ({
-    events: await findCaseEvents(em, caseId),
-    row: await findCase(em, caseId),
-  }));
+  // The row and its events as of one moment: a chain that moved on since is no problem.
+  const found = await rt.withEm('verifyCaseTrail', (em) => findCaseWithEvents(em, caseId, 0));
   const anchored = rt.audit.anchored;
   if (!found.row && found.events.length === 0) {
     return { ok: false, problem: 'not_found', seq: 0, eventId: null, caseId, anchored };
@@ -254,5 +264,19 @@ export async function verifyCaseTrail(
     ? { seq: found.row.auditSeq, hash: found.row.auditHead }
     : { seq: 0, hash: '' };
   const check = verifyChain(found.events, head, { keys: rt.audit }, caseChain);
-  return { ...check, caseId, anchored };
+  if (!check.ok) return { ...check, caseId, anchored };
+  const replayed = await caseTrailProblem(
+    caseId,
+    found.row,
+    found.events,
+    async (name, version) => {
+      const stored = await rt.withEm('readPolicy', (em) => findPolicy(em, name, version));
+      return (stored?.body as PolicyBody | undefined) ?? null;
+    },
+  );
+  if ('problem' in replayed) return { ok: false, ...replayed, caseId, anchored };
+  // Rows hashed under an older rule, and a case opened before its version counted only events.
+  const events = found.events.filter((e) => e.hashVersion === 1).length;
+  const legacy = { events, versionBounded: replayed.versionBounded };
+  return { ...check, legacy, caseId, anchored };
 }

@@ -104,6 +104,11 @@ export interface ApplyOptions {
   known?: LaneWithProposal | null;
   /** What a claim or a finished run charges the lane's case. */
   charge?: CaseCharge;
+  /**
+   * Reads the lane again after a lost race (null: the events are not applied).
+   * @default the lane store's read
+   */
+  reread?: (laneId: string) => Promise<LaneWithProposal | null>;
 }
 
 /**
@@ -123,7 +128,7 @@ export async function applyLaneEvents(
   let attempts = MAX_ATTEMPTS;
   const charge = options.charge ?? {};
   for (let attempt = 0; attempt < attempts; attempt += 1) {
-    found ??= await rt.laneStore.read(laneId);
+    found ??= await (options.reread ?? rt.laneStore.read)(laneId);
     if (!found) return { result: { ok: false, error: 'not_found' }, lane: null };
     if (found.caseId) attempts = MAX_CASE_ATTEMPTS;
     const transition = transitionLane(found, events, { inspect: rt.lanes.inspect, keys: rt.audit });

@@ -1,8 +1,4 @@
-import type { LaneWithProposal } from '../../persistence/lane.repository.js';
-import type { EventRow } from '../../persistence/rows.js';
-import { verifyChain } from '../audit/auditChain.js';
-import { replayLaneChain } from '../audit/laneReplay.js';
-import type { AuditKeys } from '../audit/signing.js';
+import type { ChainedLane } from './chainedLane.js';
 
 /** What the proposal's chain authorises for a lane: the approved digest (null: a legacy lane). */
 export type RunAuthority = { ok: true; digest: string | null } | { ok: false; reason: string };
@@ -16,26 +12,20 @@ const field = (payload: Payload, key: string): unknown =>
  * columns or snapshot: the chain must be intact up to the proposal's head (and signed,
  * with a key); the lane's opening, and the proposal's first event where it records one,
  * must carry one call digest; and the lane, replayed through its machine from the chain's
- * events alone, must reach an approval — with its four-eyes, role and quorum rules, and any
- * edit an approver made — of the input about to run, by someone other than the proposer
- * (for an `auto` tool, by `system:auto`). The approved digest is the opening's, or an edit's.
- * Lanes opened before digests existed are authorised by the input hash.
+ * events alone (see claimableLane), must hold an approval — with its four-eyes, role and
+ * quorum rules, and any edit an approver made — of the input about to run, by someone other
+ * than the proposer (for an `auto` tool, by `system:auto`). The approved digest is the
+ * opening's, or an edit's. Lanes opened before digests existed are authorised by the input hash.
  */
 export function runAuthority(
-  events: readonly EventRow[],
-  found: LaneWithProposal,
+  chained: ChainedLane,
   /** The hash of the input about to run. */
   hash: string,
-  keys: AuditKeys,
   autoTool: boolean,
 ): RunAuthority {
-  // Events read after the lane may run past the head it was read with; the prefix up to that
-  // head is what the lane's transition will extend.
-  const prefix = events.filter((e) => e.seq <= found.head.seq);
-  const chain = verifyChain(prefix, found.head, { keys });
-  if (!chain.ok) return { ok: false, reason: `the audit chain is broken (${chain.problem})` };
-  const lane = prefix.filter((e) => e.approvalId === found.lane.id);
-  const opening = field(lane[0]?.payload, 'laneInput') as Payload;
+  const { found, prefix, events } = chained;
+  if (chained.broken) return { ok: false, reason: `the audit chain is broken (${chained.broken})` };
+  const opening = field(events[0]?.payload, 'laneInput') as Payload;
   if (!opening) return { ok: false, reason: 'the chain does not record the lane opening' };
   const digest = field(opening, 'callDigest');
   const legacy = digest === undefined;
@@ -43,13 +33,7 @@ export function runAuthority(
   if (!legacy && (typeof digest !== 'string' || (proposed !== undefined && proposed !== digest)))
     return { ok: false, reason: 'the lane was opened for another call than was proposed' };
   // Votes or an edit written into the row behind the machine's back are not in the chain.
-  const replay = replayLaneChain(found.lane.id, lane, {
-    proposalId: found.lane.proposalId,
-    proposerId: found.proposerId,
-  });
-  if (!replay.ok)
-    return { ok: false, reason: `the lane's chain does not replay: ${replay.detail}` };
-  const decision = replay.states.at(-1)!.context.decision;
+  const decision = chained.state.context.decision;
   if (decision?.kind !== 'approved')
     return { ok: false, reason: 'the chain holds no approval of this lane' };
   if (decision.inputHash !== hash) return { ok: false, reason: 'the approval is of another input' };

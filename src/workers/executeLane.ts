@@ -7,6 +7,7 @@ import { canonicalJson, inputHash } from '../canonicalJson.js';
 import type { Enqueue, GovernanceRuntime } from '../governanceRuntime.js';
 import { applyLaneEvents } from '../lanes/applyLaneEvents.js';
 import { claimDigest, runAuthority } from './authorizeRun.js';
+import { claimableLane } from './chainedLane.js';
 import { inputToRun, laneCallDigest } from '../lanes/laneCall.js';
 import type { LaneWithProposal } from '../../persistence/lane.repository.js';
 import { unfaithfulJson } from '../pipeline/faithfulJson.js';
@@ -63,7 +64,8 @@ export function storableResult(
 /**
  * Runs a lane's tool: claim (committed before `run` is called), check that the input about
  * to run hashes to what was approved, run under the tool's deadline, then record the result
- * or the failure. The only caller of a tool's `run`. With `resume`, the lane must be
+ * or the failure. The only caller of a tool's `run`. The lane's state is its chain's (see
+ * claimableLane), the row only the write's lock. With `resume`, the lane must be
  * approved and the RESUME is written in the claim's statement; its execution job is not
  * enqueued, since this is that execution (a crash in between leaves a queued lane, which the
  * reconciler re-drives).
@@ -75,20 +77,13 @@ export async function executeLane(
   enqueue: Enqueue,
   options: { resume?: boolean } = {},
 ): Promise<JobOutcome> {
-  // The lane and the chain that authorises running it, in one read.
-  const found = await rt.laneStore.readForRun(laneId);
-  if (!found) return { status: 'not_found' };
+  // The lane's state comes from its chain, replayed; the row must agree, or nothing runs.
+  const step = options.resume ? 'resume' : 'execution';
+  const claimable = await claimableLane(rt, settings, laneId, step);
+  if (!claimable.ok) return claimable.outcome;
+  const { found, tool } = claimable.lane;
   const { lane } = found;
-  const due = options.resume
-    ? lane.status === 'approved'
-    : lane.status === 'execution_pending' && lane.executionState === 'queued';
-  if (!due) return { status: 'skipped', reason: `lane is ${lane.status}` };
   const now = rt.now();
-  if (lane.retryAt && Date.parse(lane.retryAt) > now.getTime()) {
-    return { status: 'skipped', reason: 'retry not due' };
-  }
-
-  const tool = rt.registry.byVersion(found.toolName, found.toolVersion);
   if (!tool && now.getTime() - Date.parse(lane.updatedAt) < settings.toolUnavailableAfterMs) {
     // Not claimed: the reconciler hands the lane on again, perhaps to a worker that has it.
     return { status: 'skipped', reason: 'tool version not registered here' };
@@ -99,7 +94,7 @@ export async function executeLane(
   // input is the approved edit, if any, checked against the chain like the proposal's.
   const input = inputToRun(found);
   const hash = inputHash(input);
-  const authority = runAuthority(found.chain, found, hash, rt.audit, tool?.approvalMode === 'auto');
+  const authority = runAuthority(claimable.lane, hash, tool?.approvalMode === 'auto');
   const claimEvent: LaneEvent = {
     type: 'EXECUTION_CLAIMED',
     inputHash: hash,
@@ -119,12 +114,20 @@ export async function executeLane(
     tool && cost !== null
       ? { amountOf: (record) => runHold(record, tool, cost, path, now) }
       : undefined;
+  // A claim that lost a race is judged again only against the lane as its chain now is.
+  let refusal: JobOutcome | undefined;
   const claim = await applyLaneEvents(rt, laneId, events, {
     enqueue: notThisExecution,
     known: found,
     charge,
+    reread: async () => {
+      const again = await claimableLane(rt, settings, laneId, step);
+      if (again.ok) return again.lane.found;
+      refusal = again.outcome;
+      return null;
+    },
   });
-  if (!claim.result.ok) return { status: 'skipped', reason: claim.result.error };
+  if (!claim.result.ok) return refusal ?? { status: 'skipped', reason: claim.result.error };
   const claimed = claim.result.approval;
   if (claimed.status !== 'execution_pending') {
     return { status: 'applied', laneStatus: claimed.status };

@@ -117,8 +117,8 @@ describe('with a signing key', () => {
     const e = appended.events[0]!;
     await h.sql.query(
       `insert into tool_action_events (id, proposal_id, approval_id, seq, type, actor_id, payload,
-         prev_hash, hash, created_at, hash_version) values (?, ?, null, ?, ?, ?, '{}', ?, ?, ?, 2)`,
-      [e.id, proposalId, e.seq, e.type, e.actorId, e.prevHash, e.hash, e.createdAt],
+         prev_hash, hash, created_at, hash_version) values (?, ?, null, ?, ?, ?, '{}', ?, ?, ?, ?)`,
+      [e.id, proposalId, e.seq, e.type, e.actorId, e.prevHash, e.hash, e.createdAt, e.hashVersion],
     );
     await h.sql.query('update tool_proposals set audit_seq = ?, audit_head = ? where id = ?', [
       e.seq,

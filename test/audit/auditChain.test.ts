@@ -6,6 +6,8 @@ import {
   verifyChain,
 } from '../../src/audit/auditChain.js';
 import type { AuditHead, EventRow } from '../../persistence/rows.js';
+import { canonicalJson, sha256 } from '../../src/canonicalJson.js';
+import { isConfigurationError } from '../../src/errors/configurationError.js';
 import { draft } from './chainSql.js';
 
 const PROPOSAL = '11111111-1111-4111-8111-111111111111';
@@ -186,5 +188,42 @@ describe('verifyChain', () => {
       eventId: null,
     });
     expect(verifyChain(events, head)).toMatchObject({ ok: true });
+  });
+});
+
+describe('event times', () => {
+  /** A one-event chain whose event is hashed under rule 2 with `createdAt`, as rule 2 did. */
+  function rule2Event(createdAt: string) {
+    const [event] = chain(1).events as [EventRow];
+    const { proposalId, approvalId, type, actorId, payload, id } = event;
+    const content = { proposalId, approvalId, type, actorId, payload, id, createdAt };
+    const hash = sha256(`v2\n${GENESIS_HASH}\n${canonicalJson(content)}`);
+    return { events: [{ ...event, createdAt, hashVersion: 2, hash }], head: { seq: 1, hash } };
+  }
+
+  it('an event hashed under rule 2 verifies by that rule, and says so', () => {
+    const { events, head } = rule2Event('2026-01-01T10:00:00.123456Z');
+    expect(verifyChain(events, head)).toEqual({ ok: true, events: 1, hashRules: { 2: 1 } });
+  });
+
+  it.each([
+    ['before 1970', '1969-12-31T23:59:59.999999Z'],
+    ['in a BC year as PostgreSQL writes it', '2026-01-01 10:00:00.123456+00 BC'],
+    ['in a BC year as an ISO year', '-002025-01-01T10:00:00.123456Z'],
+    ['in year 10000', '+010000-01-01T00:00:00.000000Z'],
+  ])('a stored time %s is an edit, even where its rule would hash it', (_what, createdAt) => {
+    const { events, head } = rule2Event(createdAt);
+    expect(verifyChain(events, head)).toMatchObject({ ok: false, problem: 'edited', seq: 1 });
+  });
+
+  it('a clock before 1970 writes no event: a ConfigurationError', () => {
+    const early = { ...draft('early'), createdAt: '1969-07-20T20:17:40.000Z' };
+    let thrown: unknown;
+    try {
+      chainEvents(PROPOSAL, genesis, [early], ids());
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isConfigurationError(thrown)).toBe(true);
   });
 });

@@ -127,6 +127,7 @@ describe('trails written before call digests', () => {
       events: 3,
       anchored: false,
       legacy: { events: 3, lanes: 1 },
+      hashRules: { 1: 3 },
       checkpoint: null,
     });
   });

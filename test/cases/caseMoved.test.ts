@@ -52,7 +52,7 @@ describe('proposing in a case another process moved', () => {
     expect(stored.map((r) => r.status)).toEqual(['proposed', 'blocked']);
   });
 
-  it('a case whose row was edited behind this process is judged as it now is', async () => {
+  it('a case whose row was edited behind this process fails closed: its chain decides', async () => {
     const caseId = await openBudgetCase(h.gov, 'moved-sql', {});
     expect(await propose(caseId, 'sql-1')).toMatchObject({ ok: true });
     // Closed by hand in the database: status and the machine's own state, next version.
@@ -62,6 +62,10 @@ describe('proposing in a case another process moved', () => {
       [caseId],
     );
 
-    expect(await propose(caseId, 'sql-2')).toMatchObject({ ok: false, outcome: 'case_closed' });
+    await expect(propose(caseId, 'sql-2')).rejects.toMatchObject({
+      name: 'CaseSnapshotError',
+      code: 'inconsistent',
+      field: 'status',
+    });
   });
 });

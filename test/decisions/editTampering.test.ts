@@ -76,11 +76,9 @@ describe('once the workers run', () => {
   it('the swapped inputs are refused, nothing runs, and the trail shows the rows lie', async () => {
     await h.gov.startWorkers();
     for (const lane of [lanes.swapped!, lanes.rehashed!]) {
-      const settled = await h.waitForLane(lane.laneId, ['execution_failed', 'executed']);
-      expect(settled).toMatchObject({
-        status: 'execution_failed',
-        failure: { code: expect.stringMatching(/^(input|call)_mismatch$/) },
-      });
+      // The row's snapshot is not its chain's: the workers write nothing and hold it back.
+      await h.waitHeldBack(lane.laneId);
+      expect((await h.laneState(lane.laneId)).status).toBe('approved');
       expect(await h.runsOf(lane.tag)).toEqual([]);
       expect(await h.gov.verifyAuditTrail(lane.proposalId)).toMatchObject({ ok: false });
     }

@@ -101,8 +101,9 @@ describe('a 2-of-3 quorum with the proposer among the candidates', () => {
       ok: true,
       approval: { status: 'approved' },
     });
-    const settled = await h.waitForLane(lane.laneId, ['execution_failed', 'executed']);
-    expect(settled.status).toBe('execution_failed');
+    // The chain holds one approval: the workers write nothing and hold the lane back.
+    await h.waitHeldBack(lane.laneId);
+    expect((await h.laneState(lane.laneId)).status).toBe('approved');
     expect(await h.runsOf(lane.tag)).toEqual([]);
     expect(await h.gov.verifyAuditTrail(lane.proposalId)).toMatchObject({ ok: false });
   });
@@ -117,8 +118,7 @@ describe('a 2-of-3 quorum with the proposer among the candidates', () => {
       [lane.laneId],
     );
     await h.gov.executeApproved(lane.laneId);
-    const settled = await h.waitForLane(lane.laneId, ['execution_failed', 'executed']);
-    expect(settled.status).toBe('execution_failed');
+    await h.waitHeldBack(lane.laneId);
     expect(await h.runsOf(lane.tag)).toEqual([]);
   });
 

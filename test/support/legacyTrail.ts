@@ -52,3 +52,56 @@ export async function rewriteAsLegacy(sql: Sql, proposalId: string, laneId: stri
   }
   await q('update tool_proposals set audit_head = ? where id = ?', [prev, proposalId]);
 }
+
+/** Where a chain's events and its head are stored, and the fields naming its chain and task. */
+const chains = {
+  proposal: {
+    events: 'tool_action_events',
+    chainColumn: 'proposal_id',
+    head: 'tool_proposals',
+    identity: (r: Record<string, unknown>) => ({
+      proposalId: r.proposal_id,
+      approvalId: r.approval_id,
+    }),
+  },
+  case: {
+    events: 'case_events',
+    chainColumn: 'case_id',
+    head: 'governance_cases',
+    identity: (r: Record<string, unknown>) => ({ caseId: r.case_id, taskId: r.task_id }),
+  },
+} as const;
+
+/**
+ * Rewrites a proposal's or a case's chain the way hash rule 2 wrote it: the id and the time's
+ * text as stored (microseconds, no era) hashed with the content, and moves the head.
+ */
+export async function rewriteAsRule2(sql: Sql, chain: keyof typeof chains, chainId: string) {
+  const c = chains[chain];
+  const rows = await sql.query<Record<string, unknown>>(
+    `select *, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
+       from ${c.events} where ${c.chainColumn} = ? order by seq`,
+    [chainId],
+  );
+  let prev = '0'.repeat(64);
+  for (const r of rows) {
+    const content = {
+      ...c.identity(r),
+      type: r.type,
+      actorId: r.actor_id,
+      payload: r.payload,
+      id: r.id,
+      createdAt: r.at,
+    };
+    const hash = createHash('sha256')
+      .update(`v2\n${prev}\n${canonicalJson(content)}`)
+      .digest('hex');
+    await sql.query(
+      `update ${c.events} set hash_version = 2, prev_hash = ?, hash = ?, signature = null,
+              key_id = null where id = ?`,
+      [prev, hash, r.id],
+    );
+    prev = hash;
+  }
+  await sql.query(`update ${c.head} set audit_head = ? where id = ?`, [prev, chainId]);
+}

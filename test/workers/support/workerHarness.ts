@@ -46,6 +46,8 @@ export interface WorkerSuite {
   waitForLane(laneId: string, statuses?: readonly string[], timeoutMs?: number): Promise<LaneState>;
   /** The audit event types of a lane, oldest first. */
   laneEventTypes(laneId: string): Promise<string[]>;
+  /** Waits until the workers held the lane back from re-drives: its row and chain disagree. */
+  waitHeldBack(laneId: string): Promise<void>;
   /**
    * A digest of every lane, event and proposal row: equal before and after means nothing in
    * them was written.
@@ -100,6 +102,7 @@ async function startWorkerSuite({
     laneState: (laneId) => laneState(sql, laneId),
     waitForLane: (laneId, statuses, timeoutMs) => waitForLane(sql, laneId, statuses, timeoutMs),
     laneEventTypes: (laneId) => laneEventTypes(sql, laneId),
+    waitHeldBack: (laneId) => waitHeldBack(sql, laneId),
     fingerprint: () => fingerprint(sql),
     jobRow: (id) => jobRow(sql, id),
     settleLaneJobs: (liveWorkers) => settleLaneJobs(sql, liveWorkers),
@@ -199,6 +202,17 @@ async function laneEventTypes(sql: Sql, laneId: string): Promise<string[]> {
     [laneId],
   );
   return rows.map((r) => r.type);
+}
+
+async function waitHeldBack(sql: Sql, laneId: string): Promise<void> {
+  await waitFor(
+    `lane ${laneId} to be held back`,
+    () =>
+      sql.query(`select 1 from lane_redrives where lane_id = ? and redriven_at = 'infinity'`, [
+        laneId,
+      ]),
+    (rows) => rows.length === 1,
+  );
 }
 
 async function fingerprint(sql: Sql): Promise<string> {
