@@ -123,8 +123,11 @@ export function laneCommands(program: Command): void {
         print(
           `proposal ${approval.proposalId}; replay ${consistent ? 'matches' : 'DIFFERS FROM'} the stored state`,
         );
+        // A time edited out of range (BC, infinity) reads back as no time: shown, not thrown.
+        const when = (t: Date) =>
+          Number.isNaN(t.getTime()) ? 'not a time (edited)'.padEnd(24) : t.toISOString();
         for (const e of timeline)
-          print(`  ${e.createdAt.toISOString()}  ${e.type.padEnd(20)} ${e.actorId}`);
+          print(`  ${when(e.createdAt)}  ${e.type.padEnd(20)} ${e.actorId}`);
         print(
           `chain: ${verification.ok ? 'intact' : `BROKEN (${verification.problem}: ${verification.detail})`}`,
         );

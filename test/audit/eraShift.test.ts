@@ -172,14 +172,23 @@ describe('countersign audit verify', () => {
   const h = useHarness(undefined, { enqueue: () => {} });
   const cli = new URL('../../src/cli.ts', import.meta.url).pathname;
 
-  it('reports a time moved to the same digits BC and exits 1', async () => {
-    const proposalId = await approvedTrail(h);
-    await shiftProposalEvent(h, proposalId, 1, shifts[0][1]);
-    const args = ['--import', 'tsx', cli, 'audit', 'verify', '--database-url', h.url];
-    const found = await promisify(execFile)(process.execPath, args).then(
+  const run = (...command: string[]) =>
+    promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      cli,
+      ...command,
+      '--database-url',
+      h.url,
+    ]).then(
       () => ({ code: 0, stdout: '' }),
       (error: { code: number; stdout: string }) => error,
     );
+
+  it('reports a time moved to the same digits BC and exits 1', async () => {
+    const proposalId = await approvedTrail(h);
+    await shiftProposalEvent(h, proposalId, 1, shifts[0][1]);
+    const found = await run('audit', 'verify');
     expect(found.code).toBe(1);
     const [finding] = found.stdout.split('\n').map((line) => line.trim());
     expect(JSON.parse(finding!)).toMatchObject({
@@ -188,5 +197,14 @@ describe('countersign audit verify', () => {
       problem: 'edited',
       seq: 1,
     });
+  });
+
+  it('lanes show prints the edited time as no time, and the broken chain, instead of crashing', async () => {
+    const { proposalId, laneId } = await openRefundLane(h.gov, `o-era-${(n += 1)}`);
+    await shiftProposalEvent(h, proposalId, 1, shifts[1][1]);
+    const shown = await run('lanes', 'show', laneId);
+    expect(shown.code).toBe(1);
+    expect(shown.stdout).toMatch(/^ {2}not a time \(edited\) +proposal_created/m);
+    expect(shown.stdout).toContain('chain: BROKEN (edited');
   });
 });
