@@ -77,10 +77,11 @@ export function caseRoutes(api: Api, { governance }: RouteContext): void {
     '/cases/:caseId/verification',
     { schema: { params: caseParams, tags: ['audit'], summary: "Verify a case's audit chain" } },
     async (request, reply) => {
-      const id = request.params.caseId;
-      // An unknown case is a 404 like every unknown id, not a chain that failed its check.
-      if (!(await governance.getCase(id))) return reply.code(404).send(notFound);
-      return governance.verifyCaseTrail(id);
+      // An unknown case is a 404 like every unknown id; a case whose row was edited behind
+      // its chain is a finding to report (200), which reading the case first would throw on.
+      const verified = await governance.verifyCaseTrail(request.params.caseId);
+      if (!verified.ok && verified.problem === 'not_found') return reply.code(404).send(notFound);
+      return verified;
     },
   );
 

@@ -47,5 +47,13 @@ describe('HTTP API: verifying a trail', () => {
     const kase = await s.call('approver', 'GET', `/cases/${made.body.case.id}/verification`);
     expect(kase.status).toBe(200);
     expect(kase.body).toMatchObject({ ok: true, caseId: made.body.case.id });
+
+    // A case row edited behind its chain is still a trail to report, not an error.
+    await s.h.sql.query(`update governance_cases set status = 'completed' where id = ?`, [
+      made.body.case.id,
+    ]);
+    const moved = await s.call('approver', 'GET', `/cases/${made.body.case.id}/verification`);
+    expect(moved.status).toBe(200);
+    expect(moved.body).toMatchObject({ ok: false, problem: 'inconsistent' });
   });
 });
